@@ -1,0 +1,28 @@
+import { App } from 'aws-cdk-lib';
+import { parseDeploymentConfig } from './config.ts';
+import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
+
+/** Builds both stacks of one deployment; exported so tests synthesize exactly what `cdk` does. */
+export function buildApp(app: App): { stateful: StatefulStack; stateless: StatelessStack } {
+  const config = parseDeploymentConfig({
+    stage: app.node.tryGetContext('stage'),
+    maxUploadBytes: app.node.tryGetContext('maxUploadBytes'),
+    archiveRetentionYears: app.node.tryGetContext('archiveRetentionYears'),
+    objectLockMode: app.node.tryGetContext('objectLockMode'),
+    corsOrigins: app.node.tryGetContext('corsOrigins'),
+    alarmEmail: app.node.tryGetContext('alarmEmail'),
+  });
+  const env = {
+    account: process.env['CDK_DEFAULT_ACCOUNT'],
+    region: app.node.tryGetContext('region') ?? process.env['CDK_DEFAULT_REGION'],
+  };
+  const prefix = `EdocHub-${config.stage}`;
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, { env, config });
+  const stateless = new StatelessStack(app, `${prefix}-Stateless`, { env, config, stateful });
+  return { stateful, stateless };
+}
+
+if (import.meta.main) {
+  buildApp(new App());
+}

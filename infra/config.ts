@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * Deployment settings, read from CDK context (`-c key=value` or `cdk.json`) with the defaults a
+ * pilot deployment needs. Validated once so a typo fails the synth, not the first upload.
+ */
+export const DeploymentConfigSchema = z.object({
+  stage: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'lower-case letters, digits and dashes'),
+  /** Largest upload accepted, in bytes. */
+  maxUploadBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
+  /** Default archive retention in years when the document type sets none. */
+  archiveRetentionYears: z.coerce.number().int().min(1).max(100).default(10),
+  /** COMPLIANCE cannot be shortened by anyone, the root user included; GOVERNANCE is for test stages. */
+  objectLockMode: z.enum(['COMPLIANCE', 'GOVERNANCE']).default('COMPLIANCE'),
+  /** Browser origins allowed to POST uploads to the incoming bucket. */
+  corsOrigins: z.array(z.string()).default([]),
+  alarmEmail: z.string().email().optional(),
+});
+
+export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
+
+/** Parses context values; list values may be given as comma-separated strings on the command line. */
+export function parseDeploymentConfig(context: Record<string, unknown>): DeploymentConfig {
+  const origins = context['corsOrigins'];
+  return DeploymentConfigSchema.parse({
+    ...context,
+    stage: context['stage'] ?? 'pilot',
+    corsOrigins: typeof origins === 'string' ? origins.split(',').filter(Boolean) : origins,
+  });
+}

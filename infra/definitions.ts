@@ -1,0 +1,66 @@
+/**
+ * Resource shapes shared by the CDK stacks and the local stack, so the two cannot drift:
+ * the local stack creates its tables and queues from these same objects.
+ */
+
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+}
+
+export interface TableDefinition {
+  readonly logicalName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  readonly indexes: readonly IndexDefinition[];
+  readonly timeToLiveAttribute?: string;
+}
+
+export interface QueueDefinition {
+  readonly logicalName: string;
+  /** Above six times the consumer's timeout, so in-flight idempotency records never expire under it. */
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  readonly retentionDays: number;
+  readonly dlqRetentionDays: number;
+}
+
+/** One table for documents, history, deliveries, directory, catalogue and rollout policy. */
+export const statusTable: TableDefinition = {
+  logicalName: 'Status',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [
+    {
+      indexName: 'byIssuer',
+      partitionKey: { name: 'gsi1pk', type: 'S' },
+      sortKey: { name: 'gsi1sk', type: 'S' },
+    },
+    {
+      indexName: 'byRecipient',
+      partitionKey: { name: 'gsi2pk', type: 'S' },
+      sortKey: { name: 'gsi2sk', type: 'S' },
+    },
+  ],
+  timeToLiveAttribute: 'expiresAt',
+};
+
+/** Timeout of the functions that consume the ingest queue (verify and countersign in one pass). */
+export const ingestFunctionTimeoutSeconds = 60;
+
+export const ingestQueue: QueueDefinition = {
+  logicalName: 'Ingest',
+  visibilityTimeoutSeconds: ingestFunctionTimeoutSeconds * 6,
+  maxReceiveCount: 5,
+  retentionDays: 14,
+  dlqRetentionDays: 14,
+};
+
+/** Prefix under which agencies upload: `incoming/<agency>/<documentId>.pdf`. */
+export const incomingPrefix = 'incoming/';

@@ -1,0 +1,133 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  EventType,
+  HttpMethods,
+  ObjectLockRetention,
+} from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { DeploymentConfig } from './config.ts';
+import { incomingPrefix, ingestQueue, type QueueDefinition, statusTable } from './definitions.ts';
+
+export interface StatefulStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+}
+
+/** Everything that holds data: buckets, the status table, queues and keys. Never replaced lightly. */
+export class StatefulStack extends Stack {
+  public readonly dataKey: Key;
+  public readonly incomingBucket: Bucket;
+  public readonly archiveBucket: Bucket;
+  public readonly table: TableV2;
+  public readonly ingestQueue: Queue;
+  public readonly ingestDeadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.dataKey = new Key(this, 'DataKey', {
+      description: 'edoc-hub data encryption (buckets, table)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const accessLogs = new Bucket(this, 'AccessLogBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.incomingBucket = new Bucket(this, 'IncomingBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'incoming/',
+      cors:
+        config.corsOrigins.length > 0
+          ? [
+              {
+                allowedMethods: [HttpMethods.POST],
+                allowedOrigins: config.corsOrigins,
+                allowedHeaders: ['*'],
+              },
+            ]
+          : undefined,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.archiveBucket = new Bucket(this, 'ArchiveBucket', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention:
+        config.objectLockMode === 'COMPLIANCE'
+          ? ObjectLockRetention.compliance(Duration.days(365 * config.archiveRetentionYears))
+          : ObjectLockRetention.governance(Duration.days(365 * config.archiveRetentionYears)),
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'archive/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.table = new TableV2(this, statusTable.logicalName, {
+      partitionKey: { name: statusTable.partitionKey.name, type: AttributeType.STRING },
+      sortKey: { name: statusTable.sortKey.name, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      timeToLiveAttribute: statusTable.timeToLiveAttribute,
+      globalSecondaryIndexes: statusTable.indexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey.name, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey.name, type: AttributeType.STRING },
+      })),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const queues = this.queueWithDeadLetter(ingestQueue);
+    this.ingestQueue = queues.queue;
+    this.ingestDeadLetterQueue = queues.deadLetterQueue;
+
+    this.incomingBucket.addEventNotification(
+      EventType.OBJECT_CREATED,
+      new SqsDestination(this.ingestQueue),
+      { prefix: incomingPrefix },
+    );
+  }
+
+  private queueWithDeadLetter(definition: QueueDefinition): {
+    queue: Queue;
+    deadLetterQueue: Queue;
+  } {
+    const deadLetterQueue = new Queue(this, `${definition.logicalName}DeadLetterQueue`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(definition.dlqRetentionDays),
+    });
+    const queue = new Queue(this, `${definition.logicalName}Queue`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(definition.retentionDays),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: definition.maxReceiveCount },
+    });
+    return { queue, deadLetterQueue };
+  }
+}

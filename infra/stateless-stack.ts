@@ -1,0 +1,40 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Construct } from 'constructs';
+import type { DeploymentConfig } from './config.ts';
+import { AppFunction } from './constructs/app-function.ts';
+import { ingestFunctionTimeoutSeconds } from './definitions.ts';
+import type { StatefulStack } from './stateful-stack.ts';
+
+export interface StatelessStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  readonly stateful: StatefulStack;
+}
+
+/** Functions, APIs and state machines: replaceable at any time, they hold no data. */
+export class StatelessStack extends Stack {
+  public readonly verifyFunction: AppFunction;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { config, stateful } = props;
+
+    this.verifyFunction = new AppFunction(this, 'VerifyDocument', {
+      entryName: 'verify-document',
+      timeout: Duration.seconds(ingestFunctionTimeoutSeconds),
+      memorySize: 1769, // one full vCPU: hashing and RSA verification are CPU-bound
+      environment: {
+        INCOMING_BUCKET: stateful.incomingBucket.bucketName,
+        MAX_UPLOAD_BYTES: String(config.maxUploadBytes),
+      },
+    });
+    stateful.incomingBucket.grantRead(this.verifyFunction, 'incoming/*');
+    this.verifyFunction.addEventSource(
+      new SqsEventSource(stateful.ingestQueue, {
+        batchSize: 5,
+        reportBatchItemFailures: true,
+        maxConcurrency: 10,
+      }),
+    );
+  }
+}

@@ -1,0 +1,78 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+
+let stateful: Template;
+let stateless: Template;
+
+beforeAll(() => {
+  const app = new App({ context: { stage: 'test' } });
+  const stacks = buildApp(app);
+  stateful = Template.fromStack(stacks.stateful);
+  stateless = Template.fromStack(stacks.stateless);
+});
+
+describe('stateful stack', () => {
+  it('locks the archive bucket in compliance mode', () => {
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: Match.objectLike({ Mode: 'COMPLIANCE' }) },
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+  });
+
+  it('blocks public access on every bucket', () => {
+    const buckets = stateful.findResources('AWS::S3::Bucket');
+    expect(Object.keys(buckets).length).toBeGreaterThanOrEqual(3);
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    }
+  });
+
+  it('sends failed ingest messages to a dead-letter queue after five receives', () => {
+    stateful.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+      VisibilityTimeout: 360,
+    });
+  });
+
+  it('keeps the status table recoverable and undeletable', () => {
+    stateful.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          DeletionProtectionEnabled: true,
+        }),
+      ],
+    });
+  });
+});
+
+describe('stateless stack', () => {
+  it('runs every function on Node.js 22 on ARM64 with tracing', () => {
+    const functions = stateless.findResources('AWS::Lambda::Function');
+    const own = Object.values(functions).filter((f) => f.Properties.Handler === 'index.handler');
+    expect(own.length).toBeGreaterThan(0);
+    for (const fn of own) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+  });
+
+  it('consumes the ingest queue with partial batch failure reporting', () => {
+    stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+  });
+});
