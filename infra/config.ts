@@ -5,7 +5,9 @@ import { z } from 'zod';
  * pilot deployment needs. Validated once so a typo fails the synth, not the first upload.
  */
 export const DeploymentConfigSchema = z.object({
-  stage: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'lower-case letters, digits and dashes'),
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,11}$/, 'lower-case letters, digits and dashes, 2 to 12'),
   /** Largest upload accepted, in bytes. */
   maxUploadBytes: z.coerce
     .number()

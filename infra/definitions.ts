@@ -64,3 +64,19 @@ export const ingestQueue: QueueDefinition = {
 
 /** Prefix under which agencies upload: `incoming/<agency>/<documentId>.pdf`. */
 export const incomingPrefix = 'incoming/';
+
+export type BucketPurpose = 'incoming' | 'archive' | 'reports' | 'logs';
+
+/**
+ * Bucket names are fixed by stage, account and region rather than generated, so that grants in
+ * the stateless stack are plain ARNs (no cross-stack exports to pin) and the local stack uses the
+ * same names without an account.
+ */
+export function bucketName(
+  stage: string,
+  purpose: BucketPurpose,
+  account: string,
+  region: string,
+): string {
+  return `edoc-${stage}-${purpose}-${account}-${region}`;
+}

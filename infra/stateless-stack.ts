@@ -1,9 +1,9 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from './config.ts';
 import { AppFunction } from './constructs/app-function.ts';
-import { ingestFunctionTimeoutSeconds } from './definitions.ts';
+import { bucketName, incomingPrefix, ingestFunctionTimeoutSeconds } from './definitions.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -24,11 +24,16 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(ingestFunctionTimeoutSeconds),
       memorySize: 1769, // one full vCPU: hashing and RSA verification are CPU-bound
       environment: {
-        INCOMING_BUCKET: stateful.incomingBucket.bucketName,
+        INCOMING_BUCKET: bucketName(config.stage, 'incoming', Aws.ACCOUNT_ID, Aws.REGION),
         MAX_UPLOAD_BYTES: String(config.maxUploadBytes),
       },
     });
-    stateful.incomingBucket.grantRead(this.verifyFunction, 'incoming/*');
+    this.verifyFunction.grantObjects(
+      { stage: config.stage, purpose: 'incoming' },
+      incomingPrefix,
+      ['s3:GetObject'],
+      stateful.dataKey,
+    );
     this.verifyFunction.addEventSource(
       new SqsEventSource(stateful.ingestQueue, {
         batchSize: 5,

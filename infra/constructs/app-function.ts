@@ -1,9 +1,14 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { type BucketPurpose, bucketName } from '../definitions.ts';
+
+type ObjectAction = 's3:GetObject' | 's3:PutObject' | 's3:PutObjectRetention' | 's3:DeleteObject';
 
 export interface AppFunctionProps {
   /** File name under `functions/`, without extension, e.g. `verify-document`. */
@@ -22,13 +27,23 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 /**
  * Every Lambda of edoc-hub: Node.js 22 on ARM64, ESM bundle built by the local esbuild (no
- * Docker), SDK bundled, X-Ray tracing, its own log group with a retention.
+ * Docker), SDK bundled, X-Ray tracing, its own log group with a retention, and its own role with
+ * no managed policy: logging rights on its log group only, everything else granted explicitly.
  */
 export class AppFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
     });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     super(scope, id, {
       entry: path.join(repoRoot, 'functions', `${props.entryName}.ts`),
       handler: 'handler',
@@ -38,6 +53,7 @@ export class AppFunction extends NodejsFunction {
       memorySize: props.memorySize ?? 1024,
       tracing: Tracing.ACTIVE,
       logGroup,
+      role,
       projectRoot: repoRoot,
       depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
       environment: {
@@ -57,5 +73,46 @@ export class AppFunction extends NodejsFunction {
           "import { createRequire as __edocCreateRequire } from 'node:module'; const require = __edocCreateRequire(import.meta.url);",
       },
     });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'The runtime is pinned to nodejs22.x on purpose: moving it is a tested change, not a drift.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray PutTraceSegments and PutTelemetryRecords have no resource-level permissions.',
+    });
+  }
+
+  /**
+   * Grants object-level actions on one key prefix of one of the deployment's buckets (never
+   * `s3:*` or `GetObject*`), plus use of the bucket's KMS key. The prefix wildcard is acknowledged
+   * for exactly that resource.
+   */
+  grantObjects(
+    bucket: { readonly stage: string; readonly purpose: BucketPurpose },
+    prefix: string,
+    actions: readonly ObjectAction[],
+    key?: IKey,
+  ): void {
+    const name = bucketName(bucket.stage, bucket.purpose, Aws.ACCOUNT_ID, Aws.REGION);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: [...actions],
+        resources: [`arn:${Aws.PARTITION}:s3:::${name}/${prefix}*`],
+      }),
+    );
+    if (key) {
+      if (actions.includes('s3:GetObject')) key.grantDecrypt(this);
+      if (actions.some((a) => a !== 's3:GetObject')) key.grantEncrypt(this);
+    }
+    const shown = bucketName(bucket.stage, bucket.purpose, '<AWS::AccountId>', '<AWS::Region>');
+    if (this.role) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${shown}/${prefix}*]`,
+        reason: `Documents are stored per id under ${prefix}; the key prefix is the narrowest scope.`,
+      });
+    }
   }
 }
