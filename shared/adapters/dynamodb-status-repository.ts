@@ -1,0 +1,179 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type {
+  CreateResult,
+  DocumentRecord,
+  HistoryEntry,
+  NewDocument,
+  StatusRepository,
+} from '#ports/status-repository.ts';
+import {
+  canTransition,
+  DOCUMENT_STATUSES,
+  type DocumentStatus,
+  InvalidTransitionError,
+} from '#status/document-status.ts';
+
+const HistoryEntrySchema = z.object({
+  at: z.string(),
+  status: z.enum(DOCUMENT_STATUSES),
+  actor: z.string(),
+  note: z.string().optional(),
+});
+
+const DocumentRecordSchema = z.object({
+  id: z.string(),
+  issuer: z.string(),
+  year: z.number(),
+  number: z.string(),
+  notation: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  status: z.enum(DOCUMENT_STATUSES),
+  attributes: z.record(z.string(), z.unknown()),
+  history: z.array(HistoryEntrySchema),
+});
+
+const documentKey = (id: string) => ({ pk: `DOC#${id}`, sk: 'DOC' });
+const numberKey = (d: NewDocument) => ({
+  pk: `NUMBER#${d.issuer}#${d.year}#${d.number}/${d.notation}`,
+  sk: 'NUMBER',
+});
+
+const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+
+/**
+ * StatusRepository on the single status table. Without transactions (dynalite has none, and one
+ * write is cheaper), a number is claimed by its own item before the document is written; a claim
+ * left by a crash between the two writes is taken over by the next attempt.
+ */
+export class DynamoDbStatusRepository implements StatusRepository {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBClient, tableName: string) {
+    this.#db = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    this.#table = tableName;
+  }
+
+  async create(doc: NewDocument, entry: HistoryEntry): Promise<CreateResult> {
+    const claimed = await this.#claimNumber(doc);
+    if (!claimed.ok) return { created: false, existingId: claimed.existingId };
+    const item: DocumentRecord = {
+      ...doc,
+      status: entry.status,
+      updatedAt: entry.at,
+      history: [entry],
+    };
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...documentKey(doc.id),
+            ...item,
+            gsi1pk: `ISSUER#${doc.issuer}`,
+            gsi1sk: `${doc.createdAt}#${doc.id}`,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return { created: true }; // a retry of the same create
+      throw error;
+    }
+    return { created: true };
+  }
+
+  async #claimNumber(doc: NewDocument): Promise<{ ok: true } | { ok: false; existingId: string }> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...numberKey(doc), documentId: doc.id },
+          ConditionExpression: 'attribute_not_exists(pk) OR documentId = :id',
+          ExpressionAttributeValues: { ':id': doc.id },
+        }),
+      );
+      return { ok: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const claim = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: numberKey(doc), ConsistentRead: true }),
+    );
+    const existingId = String(claim.Item?.['documentId'] ?? '');
+    if (existingId !== '' && (await this.get(existingId))) return { ok: false, existingId };
+    // The claim's document was never written (a crash between the two writes): take it over.
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...numberKey(doc), documentId: doc.id },
+          ConditionExpression: 'documentId = :old',
+          ExpressionAttributeValues: { ':old': existingId },
+        }),
+      );
+      return { ok: true };
+    } catch (error) {
+      if (isConditionFailure(error)) return this.#claimNumber(doc);
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<DocumentRecord | undefined> {
+    const out = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: documentKey(id), ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    return DocumentRecordSchema.parse(out.Item);
+  }
+
+  async transition(
+    id: string,
+    from: DocumentStatus,
+    to: DocumentStatus,
+    entry: HistoryEntry,
+    changes: Readonly<Record<string, unknown>> = {},
+  ): Promise<void> {
+    if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
+    const names: Record<string, string> = { '#status': 'status', '#history': 'history' };
+    const values: Record<string, unknown> = {
+      ':from': from,
+      ':to': to,
+      ':entry': [entry],
+      ':at': entry.at,
+    };
+    const sets = ['#status = :to', '#history = list_append(#history, :entry)', 'updatedAt = :at'];
+    Object.entries(changes).forEach(([key, value], i) => {
+      names[`#c${i}`] = key;
+      values[`:c${i}`] = value;
+      sets.push(`#c${i} = :c${i}`);
+    });
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: documentKey(id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk) AND #status = :from',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new InvalidTransitionError(from, to, { cause: error });
+      throw error;
+    }
+  }
+}

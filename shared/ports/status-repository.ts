@@ -1,0 +1,48 @@
+import type { DocumentStatus } from '../status/document-status.ts';
+
+export interface HistoryEntry {
+  readonly at: string;
+  readonly status: DocumentStatus;
+  readonly actor: string;
+  readonly note?: string;
+}
+
+/** The fields fixed when an agency announces a document. */
+export interface NewDocument {
+  readonly id: string;
+  readonly issuer: string;
+  readonly year: number;
+  readonly number: string;
+  readonly notation: string;
+  readonly createdAt: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+export interface DocumentRecord extends NewDocument {
+  readonly status: DocumentStatus;
+  readonly updatedAt: string;
+  readonly history: readonly HistoryEntry[];
+}
+
+export type CreateResult =
+  | { readonly created: true }
+  | { readonly created: false; readonly existingId: string };
+
+/**
+ * Status of documents. Every transition is one conditional write that checks the current status
+ * and appends the history entry in the same write, so a redelivered message or a racing retry
+ * can never apply a step twice.
+ */
+export interface StatusRepository {
+  /** Creates the record unless the issuer already used this number and notation this year. */
+  create(doc: NewDocument, entry: HistoryEntry): Promise<CreateResult>;
+  get(id: string): Promise<DocumentRecord | undefined>;
+  /** Moves `id` from `from` to `to`; throws InvalidTransitionError when it is not in `from`. */
+  transition(
+    id: string,
+    from: DocumentStatus,
+    to: DocumentStatus,
+    entry: HistoryEntry,
+    changes?: Readonly<Record<string, unknown>>,
+  ): Promise<void>;
+}
