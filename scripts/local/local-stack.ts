@@ -1,0 +1,120 @@
+import {
+  incomingPrefix,
+  ingestFunctionTimeoutSeconds,
+  type QueueDefinition,
+} from '#infra/definitions.ts';
+import { type LocalResources, localCredentials, localRegion, startEmulators } from './emulators.ts';
+import {
+  type BatchResult,
+  type EventSourcePoller,
+  type SqsHandler,
+  startEventSourcePoller,
+} from './event-source-poller.ts';
+import { type S3EventRecord, startS3ToSqsBridge } from './s3-to-sqs-bridge.ts';
+
+export interface StartLocalStackOptions {
+  /** Persisted state; in memory when omitted. */
+  readonly stateDir?: string;
+  /** 0 picks a free port. */
+  readonly ports: { readonly aws: number; readonly dynamodb: number };
+  /** Tests shorten the visibility timeout to see redrive within seconds. */
+  readonly ingestQueueOverrides?: Partial<QueueDefinition>;
+  /** Long-poll wait of the event source. @default 20 */
+  readonly pollWaitSeconds?: number;
+  /** Replaces the verify handler, e.g. with one that always fails. */
+  readonly ingestHandler?: SqsHandler;
+  readonly onBatch?: (result: BatchResult) => void;
+  readonly onForwarded?: (record: S3EventRecord) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface LocalStack {
+  readonly endpoints: { readonly aws: string; readonly dynamodb: string };
+  readonly resources: LocalResources;
+  /** The variables the handlers were started with. */
+  readonly env: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The deployed pipeline on local stand-ins: emulators with the stack's resources, the S3 → SQS
+ * notification and the Lambda event source, running the real handlers in this process.
+ *
+ * The handler's environment is set on `process.env` before the handler module is first imported,
+ * because handlers read configuration at module load. A module is imported once per process, so
+ * a second stack in the same process must use the same ports (a restart does).
+ */
+export async function startLocalStack(options: StartLocalStackOptions): Promise<LocalStack> {
+  const emulators = await startEmulators({
+    ports: options.ports,
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+    ...(options.ingestQueueOverrides ? { ingestQueueOverrides: options.ingestQueueOverrides } : {}),
+  });
+  const { resources } = emulators;
+  const env: Record<string, string> = {
+    AWS_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    // An IP endpoint makes every S3 client path-style; the others need no more than the URL.
+    AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
+    AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
+    EDOC_S3_ENDPOINT: emulators.awsEndpoint,
+    // As infra/stateless-stack.ts sets them for the function.
+    INCOMING_BUCKET: resources.buckets.incoming,
+    POWERTOOLS_SERVICE_NAME: 'verify-document',
+  };
+  Object.assign(process.env, env);
+
+  let bridge: Awaited<ReturnType<typeof startS3ToSqsBridge>> | undefined;
+  let poller: EventSourcePoller | undefined;
+  try {
+    const handler =
+      options.ingestHandler ?? (await import('#functions/verify-document.ts')).handler;
+    bridge = await startS3ToSqsBridge({
+      spy: emulators.fauxqs.spy,
+      s3: emulators.clients.s3,
+      sqs: emulators.clients.sqs,
+      bucket: resources.buckets.incoming,
+      prefix: incomingPrefix,
+      queueUrl: resources.ingestQueue.url,
+      region: localRegion,
+      ...(options.onForwarded ? { onForwarded: options.onForwarded } : {}),
+      onError: (error) => options.onError?.(error),
+    });
+    poller = startEventSourcePoller({
+      sqs: emulators.clients.sqs,
+      queueUrl: resources.ingestQueue.url,
+      queueArn: resources.ingestQueue.arn,
+      region: localRegion,
+      handler,
+      functionName: 'verify-document',
+      // batchSize as deployed; fewer concurrent pollers than the deployed 10, one process suffices.
+      batchSize: 5,
+      maxConcurrency: 2,
+      functionTimeoutMs: ingestFunctionTimeoutSeconds * 1000,
+      ...(options.pollWaitSeconds !== undefined
+        ? { waitTimeSeconds: options.pollWaitSeconds }
+        : {}),
+      ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  } catch (error) {
+    await bridge?.stop();
+    await emulators.stop();
+    throw error;
+  }
+
+  const running = { bridge, poller };
+  return {
+    endpoints: { aws: emulators.awsEndpoint, dynamodb: emulators.dynamodbEndpoint },
+    resources,
+    env,
+    async stop() {
+      // Uploads first, then the consumer, then the stores they both use.
+      await running.bridge.stop();
+      await running.poller.stop();
+      await emulators.stop();
+    },
+  };
+}
