@@ -1,6 +1,7 @@
 /** Minimal typing of dynalite 4 (ships none): a factory returning a Node HTTP server. */
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   interface DynaliteOptions {
     path?: string;
     createTableMs?: number;
