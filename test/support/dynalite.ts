@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { TableDefinition } from '#infra/definitions.ts';
+import { ensureTable } from '../../scripts/local/emulators.ts';
 
 /** A real DynamoDB emulator (dynalite, in memory) on a random loopback port. */
 export async function startDynalite(): Promise<{
@@ -22,36 +23,7 @@ export async function startDynalite(): Promise<{
   };
 }
 
-/** Creates a table exactly as the CDK app defines it. */
+/** Creates a table exactly as the CDK app defines it (the local stack's own code path). */
 export async function createTable(client: DynamoDBClient, name: string, def: TableDefinition) {
-  const attributes = new Map<string, 'S' | 'N'>();
-  for (const k of [
-    def.partitionKey,
-    def.sortKey,
-    ...def.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
-  ]) {
-    attributes.set(k.name, k.type);
-  }
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [...attributes].map(([AttributeName, AttributeType]) => ({
-        AttributeName,
-        AttributeType,
-      })),
-      KeySchema: [
-        { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
-        { AttributeName: def.sortKey.name, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: def.indexes.map((i) => ({
-        IndexName: i.indexName,
-        KeySchema: [
-          { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
-          { AttributeName: i.sortKey.name, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
+  await ensureTable(client, name, def);
 }
