@@ -4,11 +4,14 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   csr: async () => (await import('./csr.ts')).csrCommand,
+  verify: async () => (await import('./verify.ts')).verifyCommand,
 };
 
 const help = `edoc — edoc-hub command line
 
 Usage:
+  edoc verify <file.pdf> [--trust <pem>]... [--intermediate <pem>]... [--crl <file>]...
+              [--at <ISO time>] [--policy <json>] [--json]
   edoc csr (--key <pkcs8.pem> | --kms-key-id <id> | --pkcs11-module <so> --pkcs11-token <label>
             --pkcs11-pin <pin> --pkcs11-key <label>) [--algorithm <KMS algorithm name>]
            --subject "CN=…,O=…,C=VN" --out <file.csr>

@@ -289,9 +289,12 @@ function readChain(buf: Buffer, limits: XrefLimits): { chain: ChainLink[]; recov
     try {
       link = readLink(buf, offset, budget, limits);
     } catch (error) {
-      // The last startxref must be right; a /Prev pointing at nothing is recovered by a scan.
-      if (chain.length === 0 || !(error instanceof PdfFormatError)) throw error;
-      return { chain: scanChain(buf, limits), recovered: true };
+      // A startxref or /Prev pointing at nothing is recovered by a scan, as viewers do; the
+      // caller sees `recovered` and must not trust the result as it would an intact file.
+      if (!(error instanceof PdfFormatError)) throw error;
+      const scanned = scanChain(buf, limits);
+      if (scanned.length === 0) throw error;
+      return { chain: scanned, recovered: true };
     }
     if (link.primary.offset !== offset && visited.has(link.primary.offset)) {
       throw new PdfFormatError('cross-reference /Prev chain loops', { offset });

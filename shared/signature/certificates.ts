@@ -336,13 +336,18 @@ function decodeDirectoryString(node: Asn1): string {
   const bytes = bytesOf(node);
   const type: number = node.type;
   switch (type) {
-    case 30: // BMPString
-      return bytes.swap16().toString('utf16le');
+    case 30: // BMPString (UTF-16BE); copied, since swap16 works in place on the DER
+      return Buffer.from(bytes.subarray(0, bytes.length & ~1))
+        .swap16()
+        .toString('utf16le');
     case 28: {
       // UniversalString (UTF-32BE)
-      const points: number[] = [];
-      for (let i = 0; i + 3 < bytes.length; i += 4) points.push(bytes.readUInt32BE(i));
-      return String.fromCodePoint(...points.filter((p) => p <= 0x10ffff));
+      let text = '';
+      for (let i = 0; i + 3 < bytes.length; i += 4) {
+        const point = bytes.readUInt32BE(i);
+        text += point <= 0x10ffff ? String.fromCodePoint(point) : '\ufffd';
+      }
+      return text;
     }
     case 12: // UTF8String
       return bytes.toString('utf8');

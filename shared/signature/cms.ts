@@ -1,4 +1,3 @@
-import forge from 'node-forge';
 import { DomainError } from '#shared/errors.ts';
 import {
   type Asn1,
@@ -21,6 +20,7 @@ import {
   timeOf,
   Universal,
 } from './asn1.ts';
+import { setOf } from './der.ts';
 
 /** The CMS blob is not a well-formed RFC 5652 SignedData; `cause` holds the underlying error. */
 export class CmsFormatError extends DomainError {}
@@ -351,9 +351,8 @@ function readSignedAttributes(node: Asn1 | undefined): SignedAttributes {
   if (node === undefined || !Array.isArray(node.value)) {
     throw new CmsFormatError('signedAttrs: malformed');
   }
-  const reencoded = encodeDer(
-    forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SET, true, node.value),
-  );
+  // DER orders SET OF elements by their encodings (X.690 §11.6); forge's encoder keeps file order.
+  const reencoded = setOf(...node.value.map((attribute) => encodeDer(attribute)));
   const original = rawOf(node);
   const der = original ? Buffer.from(original) : reencoded;
   der[0] = 0x31;

@@ -623,7 +623,13 @@ export function verifySignerInfo(
   };
 }
 
-/** true/false once verified; undefined when the content bytes it needs were not given. */
+/**
+ * true/false once verified; undefined when the content bytes it needs were not given. Signed
+ * attributes verify over their encoding as found or over its DER form (SET OF sorted, X.690
+ * §11.6): RFC 5652 §5.4 signs the DER, but signers that store the set unsorted sign either form,
+ * and OpenSSL, pyHanko and BouncyCastle (since bc-java#1365) accept both. Both forms hold the
+ * same attributes, so accepting either lets no unsigned byte in.
+ */
 function checkSignatureValue(
   signer: SignerInfoData,
   algorithm: ResolvedAlgorithm & { ok: true },

@@ -9,6 +9,7 @@ import {
   type PdfRef,
   refKey,
 } from '#pdf/objects.ts';
+import { decodeTextString } from '#pdf/signatures.ts';
 import { sameObject } from './compare.ts';
 import {
   type Loc,
@@ -134,11 +135,7 @@ function fieldName(field: PdfDict): string | undefined {
   const t = field.entries.get('T');
   if (t === undefined) return undefined;
   if (!isString(t)) throw new SuspiciousModificationError('a field name is not a string');
-  const b = t.bytes;
-  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) {
-    return Buffer.from(b.subarray(2)).swap16().toString('utf16le');
-  }
-  return b.toString('latin1');
+  return decodeTextString(t);
 }
 
 function listFields(
