@@ -13,6 +13,7 @@ import type {
   NewDocument,
   StatusRepository,
 } from '#ports/status-repository.ts';
+import { numberClaimKey } from '#shared/documents/document-record.ts';
 import {
   canTransition,
   DOCUMENT_STATUSES,
@@ -41,10 +42,7 @@ const DocumentRecordSchema = z.object({
 });
 
 const documentKey = (id: string) => ({ pk: `DOC#${id}`, sk: 'DOC' });
-const numberKey = (d: NewDocument) => ({
-  pk: `NUMBER#${d.issuer}#${d.year}#${d.number}/${d.notation}`,
-  sk: 'NUMBER',
-});
+const numberKey = (d: NewDocument) => numberClaimKey(d.issuer, d.year, d.number, d.notation);
 
 const isConditionFailure = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
