@@ -3,6 +3,7 @@ import { UsageError } from './usage.ts';
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
+  countersign: async () => (await import('./countersign.ts')).countersignCommand,
   csr: async () => (await import('./csr.ts')).csrCommand,
   verify: async () => (await import('./verify.ts')).verifyCommand,
 };
@@ -12,6 +13,10 @@ const help = `edoc — edoc-hub command line
 Usage:
   edoc verify <file.pdf> [--trust <pem>]... [--intermediate <pem>]... [--crl <file>]...
               [--at <ISO time>] [--policy <json>] [--json]
+  edoc countersign <in.pdf> --out <out.pdf> (--key <pkcs8.pem> | --kms-key-id <id> |
+              --pkcs11-module <so> --pkcs11-token <label> --pkcs11-pin <pin> --pkcs11-key <label>)
+              --cert <chain.pem> [--reason <text>] [--location <text>] [--tsa <url>]
+              [--stamp x1,y1,x2,y2]
   edoc csr (--key <pkcs8.pem> | --kms-key-id <id> | --pkcs11-module <so> --pkcs11-token <label>
             --pkcs11-pin <pin> --pkcs11-key <label>) [--algorithm <KMS algorithm name>]
            --subject "CN=…,O=…,C=VN" --out <file.csr>
