@@ -26,11 +26,10 @@ import {
  * </edXML:edXMLEnvelope></edXML>. A bare edXMLEnvelope root is accepted on input.
  */
 
-/** The delivery states that are edXML status codes (all but our own PENDING and SENT). */
-export type EdxmlStatusCode = Exclude<DeliveryState, 'PENDING' | 'SENT'>;
+/** Delivery states that are edXML's own; the rest (PENDING, SENT, UNDELIVERABLE) are ours. */
+export type EdxmlStatusCode = Exclude<DeliveryState, 'PENDING' | 'SENT' | 'UNDELIVERABLE'>;
 
-const isStatusCode = (state: DeliveryState): state is EdxmlStatusCode =>
-  state !== 'PENDING' && state !== 'SENT';
+const isStatusCode = (state: DeliveryState): state is EdxmlStatusCode => /^\d\d$/.test(state);
 
 export const EDXML_STATUS_CODES: readonly EdxmlStatusCode[] = DELIVERY_STATES.filter(isStatusCode);
 

@@ -120,9 +120,13 @@ export interface RolloutReport {
 
 export type DeliveryOutcome = 'delivered' | 'refused' | 'pending';
 
-/** PENDING and SENT are ours; 02 is a refusal; every other edXML code means it arrived. */
+/**
+ * PENDING and SENT are ours; 02 is a refusal, and UNDELIVERABLE (no electronic channel in the
+ * phase) counts with refusals since neither reached the recipient electronically; every other
+ * edXML code means it arrived.
+ */
 export function deliveryOutcome(state: DeliveryState): DeliveryOutcome {
-  if (state === '02') return 'refused';
+  if (state === '02' || state === 'UNDELIVERABLE') return 'refused';
   if (state === 'PENDING' || state === 'SENT') return 'pending';
   return 'delivered';
 }

@@ -26,13 +26,16 @@ export const canTransition = (from: DocumentStatus, to: DocumentStatus): boolean
   NEXT[from].includes(to);
 
 /**
- * Per-recipient delivery states: our own PENDING/SENT, then the edXML status codes of QCVN 102
+ * Per-recipient delivery states: our own PENDING/SENT and UNDELIVERABLE (the rollout phase or the
+ * directory leaves no electronic channel to that recipient: the issuer posts paper), then the
+ * edXML status codes of QCVN 102
  * (01 arrived, 02 refused, 03 accepted, 04 awaiting assignment, 05 in progress, 06 done,
  * 13 recall requested, 15 recall agreed, 16 recall refused).
  */
 export const DELIVERY_STATES = [
   'PENDING',
   'SENT',
+  'UNDELIVERABLE',
   '01',
   '02',
   '03',
@@ -47,6 +50,7 @@ export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 const DELIVERY_NEXT: Readonly<Record<DeliveryState, readonly DeliveryState[]>> = {
   PENDING: ['SENT', '01', '02'],
+  UNDELIVERABLE: [],
   SENT: ['01', '02'],
   '01': ['02', '03', '04', '13'],
   '02': [],

@@ -35,11 +35,12 @@ describe('edXML status messages', () => {
     }
   });
 
-  it('takes its codes from the delivery states, without our own PENDING and SENT', () => {
+  it('takes its codes from the delivery states, without our own PENDING, SENT and UNDELIVERABLE', () => {
     expect(EDXML_STATUS_CODES).toEqual(['01', '02', '03', '04', '05', '06', '13', '15', '16']);
     expect(DELIVERY_STATES.filter((s) => !EDXML_STATUS_CODES.includes(s as never))).toEqual([
       'PENDING',
       'SENT',
+      'UNDELIVERABLE',
     ]);
     expect(Object.keys(EDXML_STATUS_MEANINGS).sort()).toEqual([...EDXML_STATUS_CODES]);
   });
