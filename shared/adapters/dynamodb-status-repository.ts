@@ -3,11 +3,13 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type {
   CreateResult,
+  DeliveryRecord,
   DocumentRecord,
   HistoryEntry,
   NewDocument,
@@ -16,6 +18,7 @@ import type {
 import { numberClaimKey } from '#shared/documents/document-record.ts';
 import {
   canTransition,
+  DELIVERY_STATES,
   DOCUMENT_STATUSES,
   type DocumentStatus,
   InvalidTransitionError,
@@ -39,9 +42,22 @@ const DocumentRecordSchema = z.object({
   status: z.enum(DOCUMENT_STATUSES),
   attributes: z.record(z.string(), z.unknown()),
   history: z.array(HistoryEntrySchema),
+  results: z.record(z.string(), z.unknown()).default({}),
+});
+
+const DeliveryRecordSchema = z.object({
+  recipient: z.string(),
+  channel: z.enum(['province', 'national-axis']),
+  state: z.enum(DELIVERY_STATES),
+  updatedAt: z.string(),
+  reason: z.string().optional(),
 });
 
 const documentKey = (id: string) => ({ pk: `DOC#${id}`, sk: 'DOC' });
+const deliveryKey = (id: string, recipient: string) => ({
+  pk: `DOC#${id}`,
+  sk: `DELIVERY#${recipient}`,
+});
 const numberKey = (d: NewDocument) => numberClaimKey(d.issuer, d.year, d.number, d.notation);
 
 const isConditionFailure = (error: unknown): boolean =>
@@ -72,6 +88,7 @@ export class DynamoDbStatusRepository implements StatusRepository {
       status: entry.status,
       updatedAt: entry.at,
       history: [entry],
+      results: {},
     };
     try {
       await this.#db.send(
@@ -154,9 +171,10 @@ export class DynamoDbStatusRepository implements StatusRepository {
     };
     const sets = ['#status = :to', '#history = list_append(#history, :entry)', 'updatedAt = :at'];
     Object.entries(changes).forEach(([key, value], i) => {
+      names['#results'] = 'results';
       names[`#c${i}`] = key;
       values[`:c${i}`] = value;
-      sets.push(`#c${i} = :c${i}`);
+      sets.push(`#results.#c${i} = :c${i}`);
     });
     try {
       await this.#db.send(
@@ -173,5 +191,47 @@ export class DynamoDbStatusRepository implements StatusRepository {
       if (isConditionFailure(error)) throw new InvalidTransitionError(from, to, { cause: error });
       throw error;
     }
+  }
+
+  async recordDeliveries(id: string, deliveries: readonly DeliveryRecord[]): Promise<void> {
+    for (const delivery of deliveries) {
+      try {
+        await this.#db.send(
+          new PutCommand({
+            TableName: this.#table,
+            Item: {
+              ...deliveryKey(id, delivery.recipient),
+              ...delivery,
+              documentId: id,
+              // The recipient's inbox: newest first by the time the delivery was made.
+              gsi2pk: `RECIPIENT#${delivery.recipient}`,
+              gsi2sk: `${delivery.updatedAt}#${id}`,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+  }
+
+  async deliveries(id: string): Promise<DeliveryRecord[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `DOC#${id}`, ':prefix': 'DELIVERY#' },
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items.map((item) => DeliveryRecordSchema.parse(item));
   }
 }

@@ -1,4 +1,4 @@
-import type { DocumentStatus } from '../status/document-status.ts';
+import type { DeliveryState, DocumentStatus } from '../status/document-status.ts';
 
 export interface HistoryEntry {
   readonly at: string;
@@ -22,6 +22,21 @@ export interface DocumentRecord extends NewDocument {
   readonly status: DocumentStatus;
   readonly updatedAt: string;
   readonly history: readonly HistoryEntry[];
+  /**
+   * What the pipeline steps recorded, by step (`upload`, `verification`, `countersigned`,
+   * `routing`, `rejection`); readers parse each entry with its schema.
+   */
+  readonly results: Readonly<Record<string, unknown>>;
+}
+
+/** One recipient's copy of a document. */
+export interface DeliveryRecord {
+  readonly recipient: string;
+  readonly channel: 'province' | 'national-axis';
+  readonly state: DeliveryState;
+  readonly updatedAt: string;
+  /** Why it is UNDELIVERABLE or refused, when it is. */
+  readonly reason?: string;
 }
 
 export type CreateResult =
@@ -37,7 +52,10 @@ export interface StatusRepository {
   /** Creates the record unless the issuer already used this number and notation this year. */
   create(doc: NewDocument, entry: HistoryEntry): Promise<CreateResult>;
   get(id: string): Promise<DocumentRecord | undefined>;
-  /** Moves `id` from `from` to `to`; throws InvalidTransitionError when it is not in `from`. */
+  /**
+   * Moves `id` from `from` to `to`, storing `changes` under `results`; throws
+   * InvalidTransitionError when it is not in `from`.
+   */
   transition(
     id: string,
     from: DocumentStatus,
@@ -45,4 +63,10 @@ export interface StatusRepository {
     entry: HistoryEntry,
     changes?: Readonly<Record<string, unknown>>,
   ): Promise<void>;
+  /**
+   * Writes one delivery per recipient unless it exists: a retried routing step neither
+   * duplicates a delivery nor resets one a recipient has already advanced.
+   */
+  recordDeliveries(id: string, deliveries: readonly DeliveryRecord[]): Promise<void>;
+  deliveries(id: string): Promise<DeliveryRecord[]>;
 }

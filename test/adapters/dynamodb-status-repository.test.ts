@@ -87,6 +87,7 @@ describe('DynamoDbStatusRepository on dynalite', () => {
       'VERIFIED',
     ]);
     expect(stored?.updatedAt).toBe('t2');
+    expect(stored?.results).toEqual({ size: 1234 });
   });
 
   it('refuses to apply the same step twice, as a redelivered message would try', async () => {
@@ -106,5 +107,31 @@ describe('DynamoDbStatusRepository on dynalite', () => {
     await expect(
       repo.transition('nope', 'ROUTED', 'UPLOADED', entry('UPLOADED')),
     ).rejects.toBeInstanceOf(InvalidTransitionError);
+  });
+
+  it('records one delivery per recipient once: a retry neither duplicates nor resets them', async () => {
+    const doc = makeDocument();
+    await repo.create(doc, entry('AWAITING_UPLOAD'));
+    const at = '2019-05-16T08:00:00+07:00';
+    await repo.recordDeliveries(doc.id, [
+      { recipient: '000.00.02.H48', channel: 'province', state: 'SENT', updatedAt: at },
+      {
+        recipient: '000.00.21.H48',
+        channel: 'province',
+        state: 'UNDELIVERABLE',
+        updatedAt: at,
+        reason: 'not enrolled',
+      },
+    ]);
+    await repo.recordDeliveries(doc.id, [
+      { recipient: '000.00.02.H48', channel: 'province', state: 'PENDING', updatedAt: 'later' },
+    ]);
+    const deliveries = await repo.deliveries(doc.id);
+    expect(deliveries.map((d) => [d.recipient, d.state])).toEqual([
+      ['000.00.02.H48', 'SENT'],
+      ['000.00.21.H48', 'UNDELIVERABLE'],
+    ]);
+    expect(deliveries[1]?.reason).toBe('not enrolled');
+    expect((await repo.get(doc.id))?.status).toBe('AWAITING_UPLOAD');
   });
 });
