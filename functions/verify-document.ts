@@ -1,28 +1,50 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { readRolloutPolicy } from '#adapters/dynamodb-rollout-policy.ts';
+import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { S3DocumentStore } from '#adapters/s3-document-store.ts';
-import { inspectUpload } from '#shared/pipeline/inspect-upload.ts';
+import { SqsStepQueue } from '#adapters/sqs-step-queue.ts';
+import { verifyUpload } from '#shared/pipeline/verify-upload.ts';
+import { SEED_DOCUMENT_TYPES } from '#shared/routing/seed-document-types.ts';
+import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
-import { intEnv, requiredEnv } from './lib/env.ts';
+import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
 import { parseS3Notification } from './lib/s3-notification.ts';
+import { loadTrust } from './lib/trust.ts';
 
 const logger = new Logger();
-const store = new S3DocumentStore(makeS3Client(), requiredEnv('INCOMING_BUCKET'));
-const maxBytes = intEnv('MAX_UPLOAD_BYTES', 50 * 1024 * 1024);
+const tableName = requiredEnv('TABLE_NAME');
+const dynamodb = new DynamoDBClient({});
+const deps = {
+  repository: new DynamoDbStatusRepository(dynamodb, tableName),
+  documents: new S3DocumentStore(makeS3Client(), requiredEnv('INCOMING_BUCKET')),
+  reference: {
+    directory: QUANG_NGAI_DIRECTORY,
+    catalogue: SEED_DOCUMENT_TYPES,
+    currentPolicy: () => readRolloutPolicy(dynamodb, tableName),
+  },
+  settings: {
+    trust: await loadTrust(
+      optionalEnv('TRUST_DIR') ?? new URL('./trust', import.meta.url).pathname,
+    ),
+    signerBinding:
+      optionalEnv('SIGNER_BINDING') === 'none' ? ('none' as const) : ('organization-name' as const),
+    maxUploadBytes: intEnv('MAX_UPLOAD_BYTES', 50 * 1024 * 1024),
+  },
+  next: new SqsStepQueue(new SQSClient({}), requiredEnv('COUNTERSIGN_QUEUE_URL')),
+  clock: { now: () => new Date() },
+};
 const processor = new BatchProcessor(EventType.SQS);
 
 async function processRecord(record: SQSRecord): Promise<void> {
   for (const object of parseS3Notification(record.body)) {
-    const inspection = inspectUpload(await store.get(object.key), { maxBytes });
-    logger.info('upload inspected', {
-      key: object.key,
-      size: inspection.size,
-      sha256: inspection.sha256,
-      problems: inspection.problems.map((p) => p.code),
-    });
+    const outcome = await verifyUpload(deps, object.key);
+    logger.info('upload verified', { key: object.key, outcome });
   }
 }
 

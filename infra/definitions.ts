@@ -62,8 +62,33 @@ export const ingestQueue: QueueDefinition = {
   dlqRetentionDays: 14,
 };
 
+/** Timeout of the countersign and route steps (a KMS or HSM signature, a few S3 writes). */
+export const stepFunctionTimeoutSeconds = 60;
+
+/** VERIFIED documents waiting for the organization signature. */
+export const countersignQueue: QueueDefinition = {
+  logicalName: 'Countersign',
+  visibilityTimeoutSeconds: stepFunctionTimeoutSeconds * 6,
+  maxReceiveCount: 5,
+  retentionDays: 14,
+  dlqRetentionDays: 14,
+};
+
+/** COUNTERSIGNED documents waiting to be archived and delivered. */
+export const routeQueue: QueueDefinition = {
+  logicalName: 'Route',
+  visibilityTimeoutSeconds: stepFunctionTimeoutSeconds * 6,
+  maxReceiveCount: 5,
+  retentionDays: 14,
+  dlqRetentionDays: 14,
+};
+
 /** Prefix under which agencies upload: `incoming/<agency>/<documentId>.pdf`. */
 export const incomingPrefix = 'incoming/';
+/** Prefix of countersigned PDFs in the incoming bucket, until they are archived and delivered. */
+export const countersignedPrefix = 'countersigned/';
+/** Prefix of organization certificate chains (PEM) in the incoming bucket. */
+export const certificatesPrefix = 'certificates/';
 
 export type BucketPurpose = 'incoming' | 'archive' | 'reports' | 'logs';
 

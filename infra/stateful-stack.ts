@@ -1,6 +1,6 @@
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
   Bucket,
@@ -12,13 +12,16 @@ import {
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import type { DeploymentConfig } from './config.ts';
 import {
   type BucketPurpose,
   bucketName,
+  countersignQueue,
   incomingPrefix,
   ingestQueue,
   type QueueDefinition,
+  routeQueue,
   statusTable,
 } from './definitions.ts';
 
@@ -34,6 +37,12 @@ export class StatefulStack extends Stack {
   public readonly table: TableV2;
   public readonly ingestQueue: Queue;
   public readonly ingestDeadLetterQueue: Queue;
+  public readonly countersignQueue: Queue;
+  public readonly routeQueue: Queue;
+  /** Every dead-letter queue, for the alarms that bring a person to a parked document. */
+  public readonly deadLetterQueues: Queue[];
+  /** Organization signing keys (KMS SIGN_VERIFY) by agency code, for directory keys in KMS. */
+  public readonly organizationKeys: Map<string, Key>;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -117,6 +126,33 @@ export class StatefulStack extends Stack {
     const queues = this.queueWithDeadLetter(ingestQueue);
     this.ingestQueue = queues.queue;
     this.ingestDeadLetterQueue = queues.deadLetterQueue;
+    const countersign = this.queueWithDeadLetter(countersignQueue);
+    this.countersignQueue = countersign.queue;
+    const route = this.queueWithDeadLetter(routeQueue);
+    this.routeQueue = route.queue;
+    this.deadLetterQueues = [
+      queues.deadLetterQueue,
+      countersign.deadLetterQueue,
+      route.deadLetterQueue,
+    ];
+
+    // One asymmetric key per agency whose directory entry keeps its organization key in KMS;
+    // the private key never leaves KMS, and only the countersign function is granted kms:Sign.
+    this.organizationKeys = new Map();
+    for (const agency of QUANG_NGAI_DIRECTORY.agencies) {
+      const key = agency.organizationSigning?.key;
+      if (key?.kind !== 'kms') continue;
+      this.organizationKeys.set(
+        agency.code,
+        new Key(this, `OrganizationKey${agency.code.replaceAll('.', '')}`, {
+          description: `Organization signature of ${agency.code}`,
+          keySpec: KeySpec.RSA_2048,
+          keyUsage: KeyUsage.SIGN_VERIFY,
+          alias: key.keyId.replace(/^alias\//, ''),
+          removalPolicy: RemovalPolicy.RETAIN,
+        }),
+      );
+    }
 
     this.incomingBucket.addEventNotification(
       EventType.OBJECT_CREATED,

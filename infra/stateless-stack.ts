@@ -3,7 +3,14 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from './config.ts';
 import { AppFunction } from './constructs/app-function.ts';
-import { bucketName, incomingPrefix, ingestFunctionTimeoutSeconds } from './definitions.ts';
+import {
+  bucketName,
+  certificatesPrefix,
+  countersignedPrefix,
+  incomingPrefix,
+  ingestFunctionTimeoutSeconds,
+  stepFunctionTimeoutSeconds,
+} from './definitions.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -14,20 +21,30 @@ export interface StatelessStackProps extends StackProps {
 /** Functions, APIs and state machines: replaceable at any time, they hold no data. */
 export class StatelessStack extends Stack {
   public readonly verifyFunction: AppFunction;
+  public readonly countersignFunction: AppFunction;
+  public readonly routeFunction: AppFunction;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const { config, stateful } = props;
+    const incoming = bucketName(config.stage, 'incoming', Aws.ACCOUNT_ID, Aws.REGION);
 
     this.verifyFunction = new AppFunction(this, 'VerifyDocument', {
       entryName: 'verify-document',
       timeout: Duration.seconds(ingestFunctionTimeoutSeconds),
       memorySize: 1769, // one full vCPU: hashing and RSA verification are CPU-bound
       environment: {
-        INCOMING_BUCKET: bucketName(config.stage, 'incoming', Aws.ACCOUNT_ID, Aws.REGION),
+        INCOMING_BUCKET: incoming,
         MAX_UPLOAD_BYTES: String(config.maxUploadBytes),
+        TABLE_NAME: stateful.table.tableName,
+        COUNTERSIGN_QUEUE_URL: stateful.countersignQueue.queueUrl,
       },
     });
+    this.verifyFunction.grantStatusItems(stateful.table, [
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    stateful.countersignQueue.grantSendMessages(this.verifyFunction);
     this.verifyFunction.grantObjects(
       { stage: config.stage, purpose: 'incoming' },
       incomingPrefix,
@@ -36,6 +53,84 @@ export class StatelessStack extends Stack {
     );
     this.verifyFunction.addEventSource(
       new SqsEventSource(stateful.ingestQueue, {
+        batchSize: 5,
+        reportBatchItemFailures: true,
+        maxConcurrency: 10,
+      }),
+    );
+
+    this.countersignFunction = new AppFunction(this, 'CountersignDocument', {
+      entryName: 'countersign-document',
+      timeout: Duration.seconds(stepFunctionTimeoutSeconds),
+      memorySize: 1769,
+      environment: {
+        INCOMING_BUCKET: incoming,
+        TABLE_NAME: stateful.table.tableName,
+        ROUTE_QUEUE_URL: stateful.routeQueue.queueUrl,
+      },
+    });
+    this.countersignFunction.grantStatusItems(stateful.table, [
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    stateful.routeQueue.grantSendMessages(this.countersignFunction);
+    for (const [prefix, actions] of [
+      [incomingPrefix, ['s3:GetObject']],
+      [certificatesPrefix, ['s3:GetObject']],
+      [countersignedPrefix, ['s3:PutObject']],
+    ] as const) {
+      this.countersignFunction.grantObjects(
+        { stage: config.stage, purpose: 'incoming' },
+        prefix,
+        actions,
+        stateful.dataKey,
+      );
+    }
+    for (const key of stateful.organizationKeys.values()) {
+      key.grant(this.countersignFunction, 'kms:Sign', 'kms:GetPublicKey');
+    }
+    this.countersignFunction.addEventSource(
+      new SqsEventSource(stateful.countersignQueue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: 5, // KMS asymmetric Sign is rate-limited per account
+      }),
+    );
+
+    this.routeFunction = new AppFunction(this, 'RouteDocument', {
+      entryName: 'route-document',
+      timeout: Duration.seconds(stepFunctionTimeoutSeconds),
+      environment: {
+        INCOMING_BUCKET: incoming,
+        ARCHIVE_BUCKET: bucketName(config.stage, 'archive', Aws.ACCOUNT_ID, Aws.REGION),
+        TABLE_NAME: stateful.table.tableName,
+        ARCHIVE_RETENTION_YEARS: String(config.archiveRetentionYears),
+      },
+    });
+    this.routeFunction.grantStatusItems(stateful.table, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+    ]);
+    for (const prefix of [incomingPrefix, countersignedPrefix]) {
+      this.routeFunction.grantObjects(
+        { stage: config.stage, purpose: 'incoming' },
+        prefix,
+        ['s3:GetObject'],
+        stateful.dataKey,
+      );
+    }
+    for (const prefix of ['archive/', 'manifests/']) {
+      this.routeFunction.grantObjects(
+        { stage: config.stage, purpose: 'archive' },
+        prefix,
+        ['s3:PutObject'],
+        stateful.dataKey,
+      );
+    }
+    this.routeFunction.addEventSource(
+      new SqsEventSource(stateful.routeQueue, {
         batchSize: 5,
         reportBatchItemFailures: true,
         maxConcurrency: 10,

@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   try {
     stack = await startLocalStack({
       stateDir,
+      // Drop root CA PEMs in .edoc-local/trust/anchors/ (and intermediates/, crls/) to trust them.
+      trustDir: `${stateDir}trust`,
       ports: { aws: settings.EDOC_AWS_PORT, dynamodb: settings.EDOC_DYNAMODB_PORT },
       onBatch: logBatch,
       onError: (error) => console.error('edoc-hub: local stack error', error),

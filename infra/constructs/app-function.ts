@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -105,7 +106,8 @@ export class AppFunction extends NodejsFunction {
     );
     if (key) {
       if (actions.includes('s3:GetObject')) key.grantDecrypt(this);
-      if (actions.some((a) => a !== 's3:GetObject')) key.grantEncrypt(this);
+      // SSE-KMS writes need only a data key; grantEncrypt would add ReEncrypt* and GenerateDataKey*.
+      if (actions.some((a) => a !== 's3:GetObject')) key.grant(this, 'kms:GenerateDataKey');
     }
     const shown = bucketName(bucket.stage, bucket.purpose, '<AWS::AccountId>', '<AWS::Region>');
     if (this.role) {
@@ -115,4 +117,24 @@ export class AppFunction extends NodejsFunction {
       });
     }
   }
+
+  /**
+   * Item-level access to the status table's base index only (no GSIs, no scans, no table
+   * management): what the pipeline steps need for their conditional writes and queries by pk.
+   */
+  grantStatusItems(table: ITableV2, actions: readonly TableItemAction[]): void {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: [...actions],
+        resources: [table.tableArn],
+      }),
+    );
+  }
 }
+
+export type TableItemAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:Query';

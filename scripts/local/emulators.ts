@@ -21,8 +21,10 @@ import dynalite from 'dynalite';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import {
   bucketName,
+  countersignQueue,
   ingestQueue,
   type QueueDefinition,
+  routeQueue,
   statusTable,
   type TableDefinition,
 } from '#infra/definitions.ts';
@@ -78,6 +80,8 @@ export interface LocalResources {
   readonly table: string;
   readonly ingestQueue: QueueHandle;
   readonly ingestDeadLetterQueue: QueueHandle;
+  readonly countersignQueue: QueueHandle;
+  readonly routeQueue: QueueHandle;
 }
 
 export interface StartEmulatorsOptions {
@@ -158,6 +162,8 @@ export async function startEmulators(options: StartEmulatorsOptions): Promise<Em
       ...ingestQueue,
       ...options.ingestQueueOverrides,
     });
+    const countersign = await ensureQueueWithDeadLetter(clients.sqs, countersignQueue);
+    const route = await ensureQueueWithDeadLetter(clients.sqs, routeQueue);
     return {
       awsEndpoint,
       dynamodbEndpoint,
@@ -168,6 +174,8 @@ export async function startEmulators(options: StartEmulatorsOptions): Promise<Em
         table,
         ingestQueue: onEndpoint(queues.queue, awsEndpoint),
         ingestDeadLetterQueue: onEndpoint(queues.deadLetterQueue, awsEndpoint),
+        countersignQueue: onEndpoint(countersign.queue, awsEndpoint),
+        routeQueue: onEndpoint(route.queue, awsEndpoint),
       },
       stop,
     };

@@ -2,6 +2,7 @@ import {
   incomingPrefix,
   ingestFunctionTimeoutSeconds,
   type QueueDefinition,
+  stepFunctionTimeoutSeconds,
 } from '#infra/definitions.ts';
 import { type LocalResources, localCredentials, localRegion, startEmulators } from './emulators.ts';
 import {
@@ -23,6 +24,8 @@ export interface StartLocalStackOptions {
   readonly pollWaitSeconds?: number;
   /** Replaces the verify handler, e.g. with one that always fails. */
   readonly ingestHandler?: SqsHandler;
+  /** Trust anchors, intermediates and CRLs for the verify step (see functions/lib/trust.ts). */
+  readonly trustDir?: string;
   readonly onBatch?: (result: BatchResult) => void;
   readonly onForwarded?: (record: S3EventRecord) => void;
   readonly onError?: (error: unknown) => void;
@@ -60,14 +63,20 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
     AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
     EDOC_S3_ENDPOINT: emulators.awsEndpoint,
-    // As infra/stateless-stack.ts sets them for the function.
+    // As infra/stateless-stack.ts sets them for the functions.
     INCOMING_BUCKET: resources.buckets.incoming,
-    POWERTOOLS_SERVICE_NAME: 'verify-document',
+    ARCHIVE_BUCKET: resources.buckets.archive,
+    TABLE_NAME: resources.table,
+    COUNTERSIGN_QUEUE_URL: resources.countersignQueue.url,
+    ROUTE_QUEUE_URL: resources.routeQueue.url,
+    POWERTOOLS_SERVICE_NAME: 'edoc-hub-local',
+    ...(options.trustDir ? { TRUST_DIR: options.trustDir } : {}),
   };
   Object.assign(process.env, env);
 
   let bridge: Awaited<ReturnType<typeof startS3ToSqsBridge>> | undefined;
   let poller: EventSourcePoller | undefined;
+  const stepPollers: EventSourcePoller[] = [];
   try {
     const handler =
       options.ingestHandler ?? (await import('#functions/verify-document.ts')).handler;
@@ -99,7 +108,37 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
     });
+    if (options.ingestHandler === undefined) {
+      const steps = [
+        ['countersign-document', resources.countersignQueue, 1],
+        ['route-document', resources.routeQueue, 5],
+      ] as const;
+      for (const [functionName, queue, batchSize] of steps) {
+        const module =
+          functionName === 'countersign-document'
+            ? await import('#functions/countersign-document.ts')
+            : await import('#functions/route-document.ts');
+        stepPollers.push(
+          startEventSourcePoller({
+            sqs: emulators.clients.sqs,
+            queueUrl: queue.url,
+            queueArn: queue.arn,
+            region: localRegion,
+            handler: module.handler,
+            functionName,
+            batchSize,
+            maxConcurrency: 1,
+            functionTimeoutMs: stepFunctionTimeoutSeconds * 1000,
+            ...(options.pollWaitSeconds !== undefined
+              ? { waitTimeSeconds: options.pollWaitSeconds }
+              : {}),
+            ...(options.onError ? { onError: options.onError } : {}),
+          }),
+        );
+      }
+    }
   } catch (error) {
+    for (const p of stepPollers) await p.stop();
     await bridge?.stop();
     await emulators.stop();
     throw error;
@@ -114,6 +153,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       // Uploads first, then the consumer, then the stores they both use.
       await running.bridge.stop();
       await running.poller.stop();
+      for (const p of stepPollers) await p.stop();
       await emulators.stop();
     },
   };

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { documentAttributesSchema } from '../documents/document-record.ts';
+import type { DocumentStore } from '../ports/document-store.ts';
 import type { StatusRepository } from '../ports/status-repository.ts';
 import { CountersignError, countersignPdf } from '../signature/countersign.ts';
-import type { OrganizationSigners, PipelineClock, PipelineStores, StepQueue } from './ports.ts';
+import type { OrganizationSigners, PipelineClock, StepQueue } from './ports.ts';
 import { reject, type StepOutcome } from './rejection.ts';
 
 export interface CountersignDocumentDeps {
   readonly repository: StatusRepository;
-  readonly stores: PipelineStores;
+  /** Uploads (`incoming/…`) in, countersigned PDFs (`countersigned/…`) out. */
+  readonly documents: DocumentStore;
   readonly signers: OrganizationSigners;
   readonly next: StepQueue;
   readonly clock: PipelineClock;
@@ -61,7 +63,7 @@ export async function countersignDocument(
       { at: at(), actor },
     );
   }
-  const original = await deps.stores.documents.get(attributes.objectKey);
+  const original = await deps.documents.get(attributes.objectKey);
   let pdf: Buffer;
   try {
     ({ pdf } = await countersignPdf(original, {
@@ -87,7 +89,7 @@ export async function countersignDocument(
     );
   }
   const key = countersignedKey(record.issuer, id);
-  await deps.stores.documents.put(key, pdf, { contentType: 'application/pdf' });
+  await deps.documents.put(key, pdf, { contentType: 'application/pdf' });
   await deps.repository.transition(
     id,
     'VERIFIED',

@@ -1,17 +1,12 @@
 import { summarizeVerification } from '../documents/archive-manifest.ts';
 import { documentAttributesSchema } from '../documents/document-record.ts';
 import { DomainError } from '../errors.ts';
+import type { DocumentStore } from '../ports/document-store.ts';
 import type { StatusRepository } from '../ports/status-repository.ts';
 import { signerMatchesAgency } from '../routing/signer-binding.ts';
 import { validatePdf } from '../signature/validate-pdf.ts';
 import { inspectUpload } from './inspect-upload.ts';
-import type {
-  PipelineClock,
-  PipelineStores,
-  ReferenceData,
-  StepQueue,
-  VerificationSettings,
-} from './ports.ts';
+import type { PipelineClock, ReferenceData, StepQueue, VerificationSettings } from './ports.ts';
 import { type RejectionReason, reject, type StepOutcome } from './rejection.ts';
 
 /**
@@ -22,7 +17,8 @@ export class UnknownUploadError extends DomainError {}
 
 export interface VerifyUploadDeps {
   readonly repository: StatusRepository;
-  readonly stores: PipelineStores;
+  /** The incoming uploads. */
+  readonly documents: DocumentStore;
   readonly reference: ReferenceData;
   readonly settings: VerificationSettings;
   readonly next: StepQueue;
@@ -68,7 +64,7 @@ export async function verifyUpload(
   }
   const attributes = documentAttributesSchema.parse(record.attributes);
   const at = () => deps.clock.now().toISOString();
-  const bytes = await deps.stores.documents.get(objectKey);
+  const bytes = await deps.documents.get(objectKey);
 
   if (record.status === 'AWAITING_UPLOAD') {
     const inspection = inspectUpload(bytes, {

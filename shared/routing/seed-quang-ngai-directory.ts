@@ -18,7 +18,7 @@ const entries = [
     enrolment: ['axis-pilot', 'province-pilot', 'official'],
     signerOrganizations: ['UBND tỉnh Quảng Ngãi', 'Ủy ban nhân dân tỉnh Quảng Ngãi'],
     organizationSigning: {
-      key: { kind: 'kms', keyId: 'alias/edoc-org-000.00.00.H48' },
+      key: { kind: 'kms', keyId: 'alias/edoc-org-000-00-00-H48' },
       certificateChain: { kind: 'object', key: 'certificates/000.00.00.H48/chain.pem' },
     },
   },
@@ -54,7 +54,7 @@ const entries = [
     enrolment: ['province-pilot', 'official'],
     signerOrganizations: ['Sở Thông tin và Truyền thông tỉnh Quảng Ngãi'],
     organizationSigning: {
-      key: { kind: 'kms', keyId: 'alias/edoc-org-000.00.08.H48' },
+      key: { kind: 'kms', keyId: 'alias/edoc-org-000-00-08-H48' },
       certificateChain: { kind: 'object', key: 'certificates/000.00.08.H48/chain.pem' },
     },
   },
@@ -72,7 +72,7 @@ const entries = [
     enrolment: ['province-pilot', 'official'],
     signerOrganizations: ['Sở Nội vụ tỉnh Quảng Ngãi'],
     organizationSigning: {
-      key: { kind: 'kms', keyId: 'alias/edoc-org-000.00.02.H48' },
+      key: { kind: 'kms', keyId: 'alias/edoc-org-000-00-02-H48' },
       certificateChain: { kind: 'object', key: 'certificates/000.00.02.H48/chain.pem' },
     },
   },
@@ -90,7 +90,7 @@ const entries = [
     enrolment: ['official'],
     signerOrganizations: ['Sở Tài chính tỉnh Quảng Ngãi'],
     organizationSigning: {
-      key: { kind: 'kms', keyId: 'alias/edoc-org-000.00.03.H48' },
+      key: { kind: 'kms', keyId: 'alias/edoc-org-000-00-03-H48' },
       certificateChain: { kind: 'object', key: 'certificates/000.00.03.H48/chain.pem' },
     },
   },
@@ -108,7 +108,7 @@ const entries = [
     enrolment: ['official'],
     signerOrganizations: ['Sở Kế hoạch và Đầu tư tỉnh Quảng Ngãi'],
     organizationSigning: {
-      key: { kind: 'kms', keyId: 'alias/edoc-org-000.00.04.H48' },
+      key: { kind: 'kms', keyId: 'alias/edoc-org-000-00-04-H48' },
       certificateChain: { kind: 'object', key: 'certificates/000.00.04.H48/chain.pem' },
     },
   },
@@ -126,7 +126,7 @@ const entries = [
     enrolment: ['province-pilot', 'official'],
     signerOrganizations: ['UBND thành phố Quảng Ngãi'],
     organizationSigning: {
-      key: { kind: 'kms', keyId: 'alias/edoc-org-000.00.21.H48' },
+      key: { kind: 'kms', keyId: 'alias/edoc-org-000-00-21-H48' },
       certificateChain: { kind: 'object', key: 'certificates/000.00.21.H48/chain.pem' },
     },
   },
@@ -162,7 +162,7 @@ const entries = [
     enrolment: ['official'],
     signerOrganizations: ['UBND huyện Sơn Tịnh'],
     organizationSigning: {
-      key: { kind: 'kms', keyId: 'alias/edoc-org-000.00.23.H48' },
+      key: { kind: 'kms', keyId: 'alias/edoc-org-000-00-23-H48' },
       certificateChain: { kind: 'object', key: 'certificates/000.00.23.H48/chain.pem' },
     },
   },

@@ -7,6 +7,7 @@ import { ensureTable } from '../../scripts/local/emulators.ts';
 /** A real DynamoDB emulator (dynalite, in memory) on a random loopback port. */
 export async function startDynalite(): Promise<{
   client: DynamoDBClient;
+  endpoint: string;
   stop: () => Promise<void>;
 }> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -19,6 +20,7 @@ export async function startDynalite(): Promise<{
   });
   return {
     client,
+    endpoint: `http://127.0.0.1:${port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -79,7 +79,7 @@ function harness(
   };
   const verifyDeps = {
     repository,
-    stores,
+    documents,
     reference,
     clock,
     next: toCountersign,
@@ -96,7 +96,7 @@ function harness(
   };
   const countersignDeps = {
     repository,
-    stores,
+    documents,
     signers,
     clock,
     next: toRoute,

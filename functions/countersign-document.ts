@@ -1,0 +1,46 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DirectoryOrganizationSigners } from '#adapters/directory-organization-signers.ts';
+import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
+import { S3DocumentStore } from '#adapters/s3-document-store.ts';
+import { SqsStepQueue } from '#adapters/sqs-step-queue.ts';
+import { countersignDocument } from '#shared/pipeline/countersign-document.ts';
+import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
+import { makeS3Client } from './lib/aws-clients.ts';
+import { optionalEnv, requiredEnv } from './lib/env.ts';
+import { parseStepMessage } from './lib/pipeline-message.ts';
+
+const logger = new Logger();
+const documents = new S3DocumentStore(makeS3Client(), requiredEnv('INCOMING_BUCKET'));
+const deps = {
+  repository: new DynamoDbStatusRepository(new DynamoDBClient({}), requiredEnv('TABLE_NAME')),
+  documents,
+  signers: new DirectoryOrganizationSigners({
+    directory: QUANG_NGAI_DIRECTORY,
+    kms: new KMSClient({}),
+    certificates: documents,
+  }),
+  next: new SqsStepQueue(new SQSClient({}), requiredEnv('ROUTE_QUEUE_URL')),
+  clock: { now: () => new Date() },
+  reason: optionalEnv('COUNTERSIGN_REASON') ?? 'Ký số của cơ quan, tổ chức',
+  location: optionalEnv('COUNTERSIGN_LOCATION') ?? 'Quảng Ngãi',
+};
+const processor = new BatchProcessor(EventType.SQS);
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const documentId = parseStepMessage(record.body);
+  const outcome = await countersignDocument(deps, documentId);
+  logger.info('countersign step done', { documentId, outcome });
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .handler((event, context) =>
+    processPartialResponse(event, processRecord, processor, { context }),
+  );

@@ -1,0 +1,47 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { readRolloutPolicy } from '#adapters/dynamodb-rollout-policy.ts';
+import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
+import { S3DocumentStore } from '#adapters/s3-document-store.ts';
+import { routeDocument } from '#shared/pipeline/route-document.ts';
+import { SEED_DOCUMENT_TYPES } from '#shared/routing/seed-document-types.ts';
+import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
+import { makeS3Client } from './lib/aws-clients.ts';
+import { intEnv, requiredEnv } from './lib/env.ts';
+import { parseStepMessage } from './lib/pipeline-message.ts';
+
+const logger = new Logger();
+const tableName = requiredEnv('TABLE_NAME');
+const dynamodb = new DynamoDBClient({});
+const s3 = makeS3Client();
+const deps = {
+  repository: new DynamoDbStatusRepository(dynamodb, tableName),
+  stores: {
+    documents: new S3DocumentStore(s3, requiredEnv('INCOMING_BUCKET')),
+    archive: new S3DocumentStore(s3, requiredEnv('ARCHIVE_BUCKET')),
+  },
+  reference: {
+    directory: QUANG_NGAI_DIRECTORY,
+    catalogue: SEED_DOCUMENT_TYPES,
+    currentPolicy: () => readRolloutPolicy(dynamodb, tableName),
+  },
+  clock: { now: () => new Date() },
+  defaultRetentionYears: intEnv('ARCHIVE_RETENTION_YEARS', 10),
+};
+const processor = new BatchProcessor(EventType.SQS);
+
+async function processRecord(record: SQSRecord): Promise<void> {
+  const documentId = parseStepMessage(record.body);
+  const outcome = await routeDocument(deps, documentId);
+  logger.info('route step done', { documentId, outcome });
+}
+
+export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(injectLambdaContext(logger))
+  .handler((event, context) =>
+    processPartialResponse(event, processRecord, processor, { context }),
+  );
