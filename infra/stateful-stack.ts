@@ -34,6 +34,8 @@ export class StatefulStack extends Stack {
   public readonly dataKey: Key;
   public readonly incomingBucket: Bucket;
   public readonly archiveBucket: Bucket;
+  /** Pilot and rollout reports (JSON, CSV, HTML) the rollout state machine writes. */
+  public readonly reportsBucket: Bucket;
   public readonly table: TableV2;
   public readonly ingestQueue: Queue;
   public readonly ingestDeadLetterQueue: Queue;
@@ -87,6 +89,19 @@ export class StatefulStack extends Stack {
               },
             ]
           : undefined,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.reportsBucket = new Bucket(this, 'ReportsBucket', {
+      bucketName: named('reports'),
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.dataKey,
+      bucketKeyEnabled: true,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'reports/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

@@ -1,8 +1,10 @@
 import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from './config.ts';
 import { AppFunction } from './constructs/app-function.ts';
+import { RolloutStateMachine } from './constructs/rollout-state-machine.ts';
 import {
   bucketName,
   certificatesPrefix,
@@ -23,6 +25,7 @@ export class StatelessStack extends Stack {
   public readonly verifyFunction: AppFunction;
   public readonly countersignFunction: AppFunction;
   public readonly routeFunction: AppFunction;
+  public readonly rollout: RolloutStateMachine;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -136,5 +139,17 @@ export class StatelessStack extends Stack {
         maxConcurrency: 10,
       }),
     );
+
+    // The reports bucket by name, not as a cross-stack object: the cdk-nag acknowledgement of the
+    // `reports/*` grant is written against that plain ARN.
+    this.rollout = new RolloutStateMachine(this, 'Rollout', {
+      table: stateful.table,
+      reportsBucket: Bucket.fromBucketName(
+        this,
+        'ReportsBucket',
+        bucketName(config.stage, 'reports', Aws.ACCOUNT_ID, Aws.REGION),
+      ),
+      reportsKey: stateful.dataKey,
+    });
   }
 }

@@ -21,7 +21,7 @@ export interface ReportRecipient {
 export interface ReportDocument {
   readonly id: string;
   readonly issuer: string;
-  /** Type code of the catalogue (`TB`, `QĐ`…). */
+  /** Type code of the catalogue (`thong-bao`, `quyet-dinh`…). */
   readonly type: string;
   readonly status: DocumentStatus;
   /** Reason codes when `status` is REJECTED. */

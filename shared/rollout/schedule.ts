@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { documentTypeCodeSchema } from '../routing/catalogue.ts';
 import { DomainError } from '../errors.ts';
 import { durationSeconds, isTimeZone, writtenOffsetMinutes, zoneOffsetMinutes } from './time.ts';
 
@@ -15,10 +16,8 @@ export const AgencyCodeSchema = z
   .max(35)
   .regex(/^[0-9A-Z]+(?:\.[0-9A-Z]+)+$/, 'must be an agency code such as 000.00.00.H48');
 
-/** Document type codes are the notation abbreviations (`QĐ`, `TB`, `GM`), so letters may be Vietnamese. */
-const TypeCodeSchema = z
-  .string()
-  .regex(/^[\p{L}\p{N}_-]{1,32}$/u, 'must be a document type code such as TB or QĐ');
+/** Document type codes are the catalogue's (`giay-moi`, `thong-bao`), which routing matches. */
+const TypeCodeSchema = documentTypeCodeSchema;
 
 const InstantSchema = z.iso.datetime({
   offset: true,

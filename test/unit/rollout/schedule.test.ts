@@ -28,7 +28,7 @@ function makePhase(overrides: Json = {}): Json {
     start: '2019-04-25T00:00:00+07:00',
     end: '2019-05-11T00:00:00+07:00',
     enrolledAgencies: ['000.00.01.H48'],
-    electronicOnlyTypes: ['TB'],
+    electronicOnlyTypes: ['thong-bao'],
     channelsOpen: ['national-axis'],
     report: { deadline: '2019-05-15T00:00:00+07:00', recipients: ['000.00.00.G22'] },
     onReject: { action: 'stop' },
@@ -99,11 +99,11 @@ describe('the 2019 Quảng Ngãi schedule', () => {
 });
 
 describe('parseSchedule', () => {
-  it('accepts a minimal valid schedule, Vietnamese type codes and e-mail recipients included', () => {
+  it('accepts a minimal valid schedule, catalogue type codes and e-mail recipients included', () => {
     const schedule = parseSchedule(
       makeSchedule([
         makePhase({
-          electronicOnlyTypes: ['QĐ', 'TB'],
+          electronicOnlyTypes: ['quyet-dinh', 'thong-bao'],
           report: {
             deadline: '2019-05-15T00:00:00+07:00',
             recipients: ['000.00.00.G22', 'vanthu@quangngai.gov.vn'],
@@ -112,7 +112,7 @@ describe('parseSchedule', () => {
       ]),
     );
 
-    expect(schedule.phases[0]?.electronicOnlyTypes).toEqual(['QĐ', 'TB']);
+    expect(schedule.phases[0]?.electronicOnlyTypes).toEqual(['quyet-dinh', 'thong-bao']);
   });
 
   it('refuses a phase that ends before it starts, naming the field', () => {
@@ -291,7 +291,7 @@ describe('policyForPhase', () => {
       phaseId: 'national-axis-pilot',
       channelsOpen: ['national-axis'],
       enrolledAgencies: ['000.00.00.H48', '000.00.01.H48'],
-      electronicOnlyTypes: ['GM', 'TB', 'BC'],
+      electronicOnlyTypes: ['giay-moi', 'thong-bao', 'bao-cao'],
     });
   });
 

@@ -1,0 +1,155 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { ReportDocument } from '#shared/rollout/report.ts';
+import type { ReportDocuments, ReportQuery, ReportSource } from '#shared/rollout/rollout-ports.ts';
+import { CHANNELS } from '#shared/rollout/schedule.ts';
+import { DELIVERY_STATES, DOCUMENT_STATUSES } from '#status/document-status.ts';
+
+const deliverySchema = z.object({
+  agency: z.string(),
+  channel: z.enum(CHANNELS),
+  state: z.enum(DELIVERY_STATES),
+  deliveredAt: z.string().optional(),
+  refusedAt: z.string().optional(),
+});
+
+/**
+ * The parts of a document item (`DOC#<id>` / `DOC`) a report reads. `deliveries`,
+ * `rejectionReasons` and `paperCopyRequired` are written by the later pipeline steps; a document
+ * they have not reached yet simply has none.
+ */
+const documentItemSchema = z.object({
+  id: z.string(),
+  issuer: z.string(),
+  status: z.enum(DOCUMENT_STATUSES),
+  createdAt: z.string(),
+  attributes: z.looseObject({ typeCode: z.string() }),
+  history: z.array(z.looseObject({ at: z.string(), status: z.enum(DOCUMENT_STATUSES) })),
+  paperCopyRequired: z.boolean().optional(),
+  rejectionReasons: z.array(z.string()).optional(),
+  deliveries: z.array(deliverySchema).optional(),
+});
+
+export interface DynamoDbReportSourceOptions {
+  /** Name of the GSI keyed `ISSUER#<code>` / `<createdAt>#<id>`. @default 'byIssuer' */
+  readonly issuerIndex?: string;
+  /** Scan pages read at most when every agency is enrolled. @default 20 */
+  readonly maxScanPages?: number;
+  /** Items evaluated per scan page. @default - DynamoDB's 1 MB page */
+  readonly scanPageSize?: number;
+}
+
+/**
+ * Range of the `<createdAt>#<id>` sort key covering [from, to): document instants are written by
+ * `toISOString()` (`…T08:00:00.000Z`), so the bounds are cut to the second and the upper one
+ * padded; the report filters the exact window again.
+ */
+function sortKeyRange(window: ReportQuery['window']): { lo: string; hi: string } {
+  return { lo: window.from.slice(0, 19), hi: `${window.to.slice(0, 19)}~` };
+}
+
+/**
+ * ReportSource on the status table. With a list of enrolled issuers it queries the `byIssuer`
+ * index per issuer (complete, and cheap at pilot scale). With every agency enrolled it scans the
+ * table for document items created in the window, at most `maxScanPages` pages; when it stops
+ * early the result says `complete: false` and the report carries that flag. A table the size of a
+ * province's year of documents needs a by-date index instead.
+ */
+export class DynamoDbReportSource implements ReportSource {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #index: string;
+  readonly #maxScanPages: number;
+  readonly #scanPageSize: number | undefined;
+
+  constructor(
+    client: DynamoDBClient,
+    tableName: string,
+    options: DynamoDbReportSourceOptions = {},
+  ) {
+    this.#db = DynamoDBDocumentClient.from(client);
+    this.#table = tableName;
+    this.#index = options.issuerIndex ?? 'byIssuer';
+    this.#maxScanPages = options.maxScanPages ?? 20;
+    this.#scanPageSize = options.scanPageSize;
+  }
+
+  async documentsCreated(query: ReportQuery): Promise<ReportDocuments> {
+    const raw =
+      query.issuers === 'all'
+        ? await this.#scan(query)
+        : { items: await this.#queryIssuers(query.issuers, query), complete: true };
+    const electronicOnly = new Set(query.electronicOnlyTypes);
+    return {
+      documents: raw.items.map((item) => toReportDocument(item, electronicOnly)),
+      complete: raw.complete,
+    };
+  }
+
+  async #queryIssuers(issuers: readonly string[], query: ReportQuery): Promise<unknown[]> {
+    const { lo, hi } = sortKeyRange(query.window);
+    const items: unknown[] = [];
+    for (const issuer of new Set(issuers)) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.#db.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: this.#index,
+            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi',
+            ExpressionAttributeValues: { ':pk': `ISSUER#${issuer}`, ':lo': lo, ':hi': hi },
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined);
+    }
+    return items;
+  }
+
+  async #scan(query: ReportQuery): Promise<{ items: unknown[]; complete: boolean }> {
+    const { lo, hi } = sortKeyRange(query.window);
+    const items: unknown[] = [];
+    let start: Record<string, unknown> | undefined;
+    let pages = 0;
+    do {
+      const page = await this.#db.send(
+        new ScanCommand({
+          TableName: this.#table,
+          FilterExpression: 'begins_with(pk, :doc) AND sk = :sk AND createdAt BETWEEN :lo AND :hi',
+          ExpressionAttributeValues: { ':doc': 'DOC#', ':sk': 'DOC', ':lo': lo, ':hi': hi },
+          ExclusiveStartKey: start,
+          Limit: this.#scanPageSize,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+      pages += 1;
+    } while (start !== undefined && pages < this.#maxScanPages);
+    return { items, complete: start === undefined };
+  }
+}
+
+function toReportDocument(item: unknown, electronicOnly: ReadonlySet<string>): ReportDocument {
+  const doc = documentItemSchema.parse(item);
+  const uploadedAt = doc.history.find((h) => h.status === 'UPLOADED')?.at;
+  return {
+    id: doc.id,
+    issuer: doc.issuer,
+    type: doc.attributes.typeCode,
+    status: doc.status,
+    rejectionReasons: doc.rejectionReasons ?? [],
+    paperCopyRequired: doc.paperCopyRequired ?? !electronicOnly.has(doc.attributes.typeCode),
+    createdAt: doc.createdAt,
+    ...(uploadedAt === undefined ? {} : { uploadedAt }),
+    recipients: (doc.deliveries ?? []).map((d) => ({
+      agency: d.agency,
+      channel: d.channel,
+      state: d.state,
+      ...(d.deliveredAt === undefined ? {} : { deliveredAt: d.deliveredAt }),
+      ...(d.refusedAt === undefined ? {} : { refusedAt: d.refusedAt }),
+    })),
+  };
+}
