@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { documentTypeCodeSchema } from '../routing/catalogue.ts';
 import { DomainError } from '../errors.ts';
+import { documentTypeCodeSchema } from '../routing/catalogue.ts';
 import { durationSeconds, isTimeZone, writtenOffsetMinutes, zoneOffsetMinutes } from './time.ts';
 
 /** Ways a document leaves an agency: the national axis (QCVN 102) or the province's own exchange. */
