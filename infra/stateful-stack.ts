@@ -1,5 +1,8 @@
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -10,6 +13,8 @@ import {
   ObjectLockRetention,
 } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
@@ -45,6 +50,8 @@ export class StatefulStack extends Stack {
   public readonly deadLetterQueues: Queue[];
   /** Organization signing keys (KMS SIGN_VERIFY) by agency code, for directory keys in KMS. */
   public readonly organizationKeys: Map<string, Key>;
+  /** Where alarms go: the operators' e-mail when `alarmEmail` is configured. */
+  public readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -150,6 +157,30 @@ export class StatefulStack extends Stack {
       countersign.deadLetterQueue,
       route.deadLetterQueue,
     ];
+
+    // A parked document must bring a person: one alarm per DLQ as soon as a message lands there.
+    const alarmKey = new Key(this, 'AlarmKey', {
+      description: 'edoc-hub alarm topic encryption',
+      enableKeyRotation: true,
+    });
+    alarmKey.grant(
+      new ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    );
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true });
+    if (config.alarmEmail)
+      this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+    for (const dlq of this.deadLetterQueues) {
+      new Alarm(this, `${dlq.node.id}Alarm`, {
+        alarmDescription: `A document's message was parked in ${dlq.node.id}; see its reasons and redrive it.`,
+        metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(this.alarmTopic));
+    }
 
     // One asymmetric key per agency whose directory entry keeps its organization key in KMS;
     // the private key never leaves KMS, and only the countersign function is granted kms:Sign.

@@ -75,4 +75,40 @@ describe('stateless stack', () => {
       ScalingConfig: { MaximumConcurrency: 10 },
     });
   });
+
+  it('raises an alarm to the encrypted alarm topic when any dead-letter queue holds a message', () => {
+    const dlqs = Object.keys(stateful.findResources('AWS::SQS::Queue')).filter((id) =>
+      id.includes('DeadLetterQueue'),
+    );
+    expect(dlqs).toHaveLength(3);
+    const alarms = Object.values(stateful.findResources('AWS::CloudWatch::Alarm'));
+    const watched = alarms.map(
+      (a) => a.Properties.Dimensions?.[0]?.Value?.['Fn::GetAtt']?.[0] as string | undefined,
+    );
+    expect(watched.sort()).toEqual([...dlqs].sort());
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      expect(alarm.Properties.AlarmActions[0].Ref).toMatch(/^AlarmTopic/);
+    }
+    stateful.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('chains verify, countersign and route through their own queues, one function each', () => {
+    const mappings = Object.values(stateless.findResources('AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(3);
+    for (const m of mappings) {
+      expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    }
+  });
+
+  it('lets only the countersign function use the organization signing keys', () => {
+    const policies = Object.entries(stateless.findResources('AWS::IAM::Policy'));
+    const signing = policies.filter(([, p]) =>
+      JSON.stringify(p.Properties.PolicyDocument).includes('kms:Sign'),
+    );
+    expect(signing.map(([id]) => id)).toEqual([expect.stringMatching(/^CountersignDocument/)]);
+  });
 });
