@@ -12,6 +12,11 @@ export function buildApp(app: App): { stateful: StatefulStack; stateless: Statel
     objectLockMode: app.node.tryGetContext('objectLockMode'),
     corsOrigins: app.node.tryGetContext('corsOrigins'),
     alarmEmail: app.node.tryGetContext('alarmEmail'),
+    axisEndpoint: app.node.tryGetContext('axisEndpoint'),
+    axisSystemId: app.node.tryGetContext('axisSystemId'),
+    axisOrganId: app.node.tryGetContext('axisOrganId'),
+    axisOrganName: app.node.tryGetContext('axisOrganName'),
+    axisPollMinutes: app.node.tryGetContext('axisPollMinutes'),
   });
   const env = {
     account: process.env['CDK_DEFAULT_ACCOUNT'],

@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import { agencyIdSchema } from '#shared/routing/agency-id.ts';
+
+/** The national document axis: deployed only when its endpoint is configured. */
+const AxisConfigSchema = z.object({
+  endpoint: z.url(),
+  systemId: z.string().min(1),
+  /** The province's own identifier on the axis (QCVN 102). */
+  organId: agencyIdSchema,
+  organName: z.string().min(1),
+  pollMinutes: z.coerce.number().int().min(1).max(60).default(5),
+});
 
 /**
  * Deployment settings, read from CDK context (`-c key=value` or `cdk.json`) with the defaults a
@@ -21,6 +32,7 @@ export const DeploymentConfigSchema = z.object({
   /** Browser origins allowed to POST uploads to the incoming bucket. */
   corsOrigins: z.array(z.string()).default([]),
   alarmEmail: z.string().email().optional(),
+  axis: AxisConfigSchema.optional(),
 });
 
 export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
@@ -28,8 +40,19 @@ export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
 /** Parses context values; list values may be given as comma-separated strings on the command line. */
 export function parseDeploymentConfig(context: Record<string, unknown>): DeploymentConfig {
   const origins = context['corsOrigins'];
+  const axis =
+    context['axisEndpoint'] === undefined
+      ? undefined
+      : {
+          endpoint: context['axisEndpoint'],
+          systemId: context['axisSystemId'],
+          organId: context['axisOrganId'],
+          organName: context['axisOrganName'],
+          pollMinutes: context['axisPollMinutes'],
+        };
   return DeploymentConfigSchema.parse({
     ...context,
+    axis,
     stage: context['stage'] ?? 'pilot',
     corsOrigins: typeof origins === 'string' ? origins.split(',').filter(Boolean) : origins,
   });

@@ -13,6 +13,7 @@ import {
   ObjectLockRetention,
 } from 'aws-cdk-lib/aws-s3';
 import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -52,6 +53,8 @@ export class StatefulStack extends Stack {
   public readonly organizationKeys: Map<string, Key>;
   /** Where alarms go: the operators' e-mail when `alarmEmail` is configured. */
   public readonly alarmTopic: Topic;
+  /** The HMAC system secret on the national axis, when the axis is configured. */
+  public readonly axisSecret: Secret | undefined;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -171,6 +174,20 @@ export class StatefulStack extends Stack {
     this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true });
     if (config.alarmEmail)
       this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+    this.axisSecret = config.axis
+      ? new Secret(this, 'AxisSecret', {
+          description: 'HMAC system secret of edoc-hub on the national document axis',
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
+    if (this.axisSecret) {
+      Validations.of(this.axisSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The axis operator issues the system secret; it is replaced by hand when the operator ' +
+          'issues a new one, so no rotation function can mint it.',
+      });
+    }
     for (const dlq of this.deadLetterQueues) {
       new Alarm(this, `${dlq.node.id}Alarm`, {
         alarmDescription: `A document's message was parked in ${dlq.node.id}; see its reasons and redrive it.`,

@@ -1,9 +1,12 @@
 import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from './config.ts';
 import { AppFunction } from './constructs/app-function.ts';
+import { AxisConnector } from './constructs/axis-connector.ts';
 import { RolloutStateMachine } from './constructs/rollout-state-machine.ts';
 import {
   bucketName,
@@ -26,6 +29,8 @@ export class StatelessStack extends Stack {
   public readonly countersignFunction: AppFunction;
   public readonly routeFunction: AppFunction;
   public readonly rollout: RolloutStateMachine;
+  /** Sender and poller on the national axis, when it is configured. */
+  public readonly axisConnector: AxisConnector | undefined;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -151,5 +156,31 @@ export class StatelessStack extends Stack {
       ),
       reportsKey: stateful.dataKey,
     });
+
+    this.axisConnector =
+      config.axis && stateful.axisSecret
+        ? new AxisConnector(this, 'AxisConnector', {
+            stage: config.stage,
+            table: stateful.table,
+            dataKey: stateful.dataKey,
+            secret: stateful.axisSecret,
+            endpoint: config.axis.endpoint,
+            systemId: config.axis.systemId,
+            organization: { id: config.axis.organId, name: config.axis.organName },
+            pollRate: Duration.minutes(config.axis.pollMinutes),
+          })
+        : undefined;
+    if (this.axisConnector) {
+      new Alarm(this, 'AxisDeadLetterQueueAlarm', {
+        alarmDescription: 'An outbound axis package was parked in the axis DLQ; redrive it.',
+        metric: this.axisConnector.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(stateful.alarmTopic));
+    }
   }
 }

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoDbAxisDeliveries } from '#adapters/dynamodb-axis-records.ts';
+import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
+import { statusTable } from '#infra/definitions.ts';
+import { partsFromHeaders, verifyRequestSignature } from '#shared/axis/protocol.ts';
+import { createTable, startDynalite } from '#test/support/dynalite.ts';
+import { makeLambdaContext, makeSqsEvent, makeSqsRecord } from '#test/support/events.ts';
+import { startLocalAws } from '#test/support/local-aws.ts';
+
+const SECRET = 'axis-secret-for-tests';
+const ACCEPTS = '000.00.00.G22';
+const REFUSES = '000.00.00.G12';
+const DOWN = '000.00.00.G05';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+let localAws: Awaited<ReturnType<typeof startLocalAws>>;
+let db: Awaited<ReturnType<typeof startDynalite>>;
+let axis: Server;
+/** Packages the stand-in accepted, by recipient, with their `hash-file`. */
+const accepted: { to: string; hashFile: string; sha256: string }[] = [];
+let repository: DynamoDbStatusRepository;
+let deliveries: DynamoDbAxisDeliveries;
+let handler: typeof import('#functions/axis-sender.ts').handler;
+
+/** The axis: accepts ACCEPTS, refuses REFUSES for good, is down (503) for DOWN. */
+function startAxis(): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      const parts = partsFromHeaders(req.method ?? '', req.url ?? '', req.headers, sha256);
+      const signature = String(req.headers['signature']);
+      const reply = (status: number, value: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(value));
+      };
+      if (!parts || !verifyRequestSignature(parts, SECRET, signature)) {
+        return reply(401, { status: 'FAIL', errorCode: 'BAD_SIGNATURE' });
+      }
+      if (parts.to === DOWN) return reply(503, { status: 'FAIL', errorCode: 'MAINTENANCE' });
+      if (parts.to === REFUSES) {
+        return reply(400, { status: 'FAIL', errorCode: 'INVALID_RECEIVER', errorDesc: 'unknown' });
+      }
+      accepted.push({ to: parts.to, hashFile: String(req.headers['hash-file']), sha256 });
+      reply(200, { status: 'OK', docId: `AX-${accepted.length}` });
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+beforeAll(async () => {
+  [localAws, db, axis] = await Promise.all([startLocalAws(), startDynalite(), startAxis()]);
+  await createTable(db.client, 'status', statusTable);
+  repository = new DynamoDbStatusRepository(db.client, 'status');
+  deliveries = new DynamoDbAxisDeliveries(db.client, 'status');
+  const s3 = new S3Client({
+    endpoint: localAws.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials,
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: 'documents' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: 'documents',
+      Key: 'axis/outbound/doc-1.edxml',
+      Body: Buffer.from('<edXML>doc-1</edXML>'),
+    }),
+  );
+  await repository.recordDeliveries(
+    'doc-1',
+    [ACCEPTS, REFUSES, DOWN].map((recipient) => ({
+      recipient,
+      channel: 'national-axis' as const,
+      state: 'PENDING' as const,
+      updatedAt: '2019-05-16T00:00:00.000Z',
+    })),
+  );
+  const secretFile = path.join(tmpdir(), `axis-secret-${process.pid}`);
+  writeFileSync(secretFile, `${SECRET}\n`);
+
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
+  vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
+  vi.stubEnv('DOCUMENTS_BUCKET', 'documents');
+  vi.stubEnv('TABLE_NAME', 'status');
+  vi.stubEnv('AXIS_ENDPOINT', `http://127.0.0.1:${(axis.address() as AddressInfo).port}/api/`);
+  vi.stubEnv('AXIS_SYSTEM_ID', 'edoc-hub-h48');
+  vi.stubEnv('AXIS_ORGAN_ID', '000.00.00.H48');
+  vi.stubEnv('AXIS_SECRET_FILE', secretFile);
+  vi.stubEnv('POWERTOOLS_DEV', 'true');
+  ({ handler } = await import('#functions/axis-sender.ts'));
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  axis.closeAllConnections();
+  await Promise.all([localAws.stop(), db.stop(), new Promise((resolve) => axis.close(resolve))]);
+});
+
+const outboxRecord = (recipient: string, messageId: string) =>
+  makeSqsRecord(
+    JSON.stringify({ documentId: 'doc-1', recipient, edxmlKey: 'axis/outbound/doc-1.edxml' }),
+    messageId,
+  );
+
+describe('axis-sender handler', () => {
+  it('sends, records refusals, and hands back only the records worth retrying', async () => {
+    const event = makeSqsEvent([
+      outboxRecord(ACCEPTS, 'ok'),
+      outboxRecord(REFUSES, 'refused'),
+      outboxRecord(DOWN, 'down'),
+      makeSqsRecord('{"documentId":"doc-1"}', 'malformed'),
+    ]);
+
+    const result = await handler(event, makeLambdaContext('axis-sender'));
+
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual([
+      'down',
+      'malformed',
+    ]);
+    const expectedHash = createHash('sha256').update('<edXML>doc-1</edXML>').digest('hex');
+    expect(accepted).toEqual([{ to: ACCEPTS, hashFile: expectedHash, sha256: expectedHash }]);
+    expect(await deliveries.get('doc-1', ACCEPTS)).toMatchObject({ state: 'SENT' });
+    expect(await deliveries.get('doc-1', REFUSES)).toMatchObject({
+      state: '02',
+      reason: expect.stringContaining('INVALID_RECEIVER'),
+    });
+    expect(await deliveries.get('doc-1', DOWN)).toMatchObject({ state: 'PENDING' });
+  });
+
+  it('does not send again when SQS redelivers a message already sent', async () => {
+    const before = accepted.length;
+    const result = await handler(
+      makeSqsEvent([outboxRecord(ACCEPTS, 'again'), outboxRecord(REFUSES, 'again-refused')]),
+      makeLambdaContext('axis-sender'),
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(accepted).toHaveLength(before);
+  });
+});
