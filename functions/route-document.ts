@@ -2,22 +2,25 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { readRolloutPolicy } from '#adapters/dynamodb-rollout-policy.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { S3DocumentStore } from '#adapters/s3-document-store.ts';
+import { SqsAxisOutbox } from '#adapters/sqs-step-queue.ts';
 import { routeDocument } from '#shared/pipeline/route-document.ts';
 import { SEED_DOCUMENT_TYPES } from '#shared/routing/seed-document-types.ts';
 import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
-import { intEnv, requiredEnv } from './lib/env.ts';
+import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
 import { parseStepMessage } from './lib/pipeline-message.ts';
 
 const logger = new Logger();
 const tableName = requiredEnv('TABLE_NAME');
 const dynamodb = new DynamoDBClient({});
 const s3 = makeS3Client();
+const axisOutboxUrl = optionalEnv('AXIS_OUTBOX_QUEUE_URL');
 const deps = {
   repository: new DynamoDbStatusRepository(dynamodb, tableName),
   stores: {
@@ -31,6 +34,7 @@ const deps = {
   },
   clock: { now: () => new Date() },
   defaultRetentionYears: intEnv('ARCHIVE_RETENTION_YEARS', 10),
+  ...(axisOutboxUrl ? { axisOutbox: new SqsAxisOutbox(new SQSClient({}), axisOutboxUrl) } : {}),
 };
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -171,6 +171,18 @@ export class StatelessStack extends Stack {
           })
         : undefined;
     if (this.axisConnector) {
+      // The route step packs edXML for axis recipients and hands each to the sender's outbox.
+      this.routeFunction.addEnvironment(
+        'AXIS_OUTBOX_QUEUE_URL',
+        this.axisConnector.outboxQueue.queueUrl,
+      );
+      this.axisConnector.outboxQueue.grantSendMessages(this.routeFunction);
+      this.routeFunction.grantObjects(
+        { stage: config.stage, purpose: 'incoming' },
+        'axis/outbound/',
+        ['s3:PutObject'],
+        stateful.dataKey,
+      );
       new Alarm(this, 'AxisDeadLetterQueueAlarm', {
         alarmDescription: 'An outbound axis package was parked in the axis DLQ; redrive it.',
         metric: this.axisConnector.deadLetterQueue.metricApproximateNumberOfMessagesVisible({

@@ -23,6 +23,15 @@ export interface OrganizationSigners {
   forAgency(agencyCode: string): Promise<OrganizationSigning | undefined>;
 }
 
+/** The national axis sender's queue: one message per axis recipient of a document. */
+export interface AxisOutbox {
+  send(message: {
+    readonly documentId: string;
+    readonly recipient: string;
+    readonly edxmlKey: string;
+  }): Promise<void>;
+}
+
 /** Reference data every step reads: directory, catalogue and the current rollout policy. */
 export interface ReferenceData {
   readonly directory: AgencyDirectory;

@@ -9,7 +9,8 @@ import {
 import { documentAttributesSchema } from '../documents/document-record.ts';
 import type { DeliveryRecord, StatusRepository } from '../ports/status-repository.ts';
 import { planRouting } from '../routing/plan-routing.ts';
-import type { PipelineClock, PipelineStores, ReferenceData } from './ports.ts';
+import { axisPackageKey, buildAxisPackage } from './axis-package.ts';
+import type { AxisOutbox, PipelineClock, PipelineStores, ReferenceData } from './ports.ts';
 import { reject, type StepOutcome } from './rejection.ts';
 
 export interface RouteDocumentDeps {
@@ -19,6 +20,8 @@ export interface RouteDocumentDeps {
   readonly clock: PipelineClock;
   /** Retention for types no longer in the catalogue. */
   readonly defaultRetentionYears: number;
+  /** The axis sender's queue; without it (no axis configured) axis recipients get paper. */
+  readonly axisOutbox?: AxisOutbox;
 }
 
 const countersignedSchema = z.object({
@@ -41,7 +44,9 @@ const historyTime = (
  *    unreachable ones are UNDELIVERABLE and the issuer posts them paper).
  * 2. Archive the original and countersigned PDFs under content-addressed keys and the manifest —
  *    before anyone can receive the document, so nothing is delivered that is not archived.
- * 3. Record one delivery per recipient (conditional, so a retry adds none) → ROUTED.
+ * 3. Record one delivery per recipient (conditional, so a retry adds none), and for recipients on
+ *    the national axis one edXML package (also archived) and one outbox message each → ROUTED.
+ *    The axis sender skips deliveries no longer PENDING, so a retried hand-over sends nothing twice.
  *
  * When no recipient can be reached the document ends REJECTED: it is countersigned and archived
  * but goes out on paper only.
@@ -56,11 +61,18 @@ export async function routeDocument(deps: RouteDocumentDeps, id: string): Promis
   const verification = verificationSummarySchema.parse(record.results.verification);
   const now = deps.clock.now().toISOString();
 
+  const policy = await deps.reference.currentPolicy();
   const plan = planRouting(attributes, {
     directory: deps.reference.directory,
     catalogue: deps.reference.catalogue,
-    policy: await deps.reference.currentPolicy(),
+    // Without a connector the axis is closed whatever the phase says: its recipients get paper.
+    policy: deps.axisOutbox
+      ? policy
+      : { ...policy, channelsOpen: policy.channelsOpen.filter((c) => c !== 'national-axis') },
   });
+  const axisRecipients = plan.routes
+    .filter((r) => r.deliverable && r.channel === 'national-axis')
+    .map((r) => r.recipient);
 
   const [original, signed] = await Promise.all([
     deps.stores.documents.get(attributes.objectKey),
@@ -76,11 +88,30 @@ export async function routeDocument(deps: RouteDocumentDeps, id: string): Promis
   await deps.stores.archive.put(archiveObjectKey(countersigned.sha256, 'pdf'), signed, {
     contentType: 'application/pdf',
   });
+  let edxml: { key: string; sha256: string } | undefined;
+  if (axisRecipients.length > 0) {
+    const countersignedAt = historyTime(record.history, 'COUNTERSIGNED') ?? now;
+    const bytes = buildAxisPackage({
+      document: record,
+      attributes,
+      recipients: axisRecipients,
+      countersignedPdf: signed,
+      countersignedAt: new Date(countersignedAt),
+      directory: deps.reference.directory,
+      catalogue: deps.reference.catalogue,
+    });
+    edxml = { key: axisPackageKey(id), sha256: digest(bytes) };
+    await deps.stores.documents.put(edxml.key, bytes, { contentType: 'application/xml' });
+    await deps.stores.archive.put(archiveObjectKey(edxml.sha256, 'edxml'), bytes, {
+      contentType: 'application/xml',
+    });
+  }
   const manifest = buildArchiveManifest({
     document: record,
     verification,
     originalSha256: upload.sha256,
     countersignedSha256: countersigned.sha256,
+    ...(edxml ? { edxmlSha256: edxml.sha256 } : {}),
     recipients: plan.routes,
     timestamps: {
       createdAt: record.createdAt,
@@ -135,6 +166,11 @@ export async function routeDocument(deps: RouteDocumentDeps, id: string): Promis
         },
   );
   await deps.repository.recordDeliveries(id, deliveries);
+  if (edxml && deps.axisOutbox) {
+    for (const recipient of axisRecipients) {
+      await deps.axisOutbox.send({ documentId: id, recipient, edxmlKey: edxml.key });
+    }
+  }
   await deps.repository.transition(
     id,
     'COUNTERSIGNED',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incomingObjectKey } from '#shared/documents/document-record.ts';
+import { parseEdxmlDocument } from '#shared/edxml/envelope.ts';
 import { countersignDocument } from '#shared/pipeline/countersign-document.ts';
 import type { OrganizationSigners, ReferenceData } from '#shared/pipeline/ports.ts';
 import { routeDocument } from '#shared/pipeline/route-document.ts';
@@ -59,6 +60,7 @@ function harness(
     policy?: RolloutPolicy;
     signers?: OrganizationSigners;
     directory?: ReferenceData['directory'];
+    withoutAxis?: boolean;
   } = {},
 ) {
   const repository = new InMemoryStatusRepository();
@@ -103,7 +105,20 @@ function harness(
     reason: 'Ký số của cơ quan, tổ chức',
     location: 'Quảng Ngãi',
   };
-  const routeDeps = { repository, stores, reference, clock, defaultRetentionYears: 10 };
+  const axisOutbox = {
+    sent: [] as { documentId: string; recipient: string; edxmlKey: string }[],
+    async send(message: { documentId: string; recipient: string; edxmlKey: string }) {
+      this.sent.push({ ...message });
+    },
+  };
+  const routeDeps = {
+    repository,
+    stores,
+    reference,
+    clock,
+    defaultRetentionYears: 10,
+    ...(options.withoutAxis ? {} : { axisOutbox }),
+  };
 
   /** An announced upload of `pdf`, as POST /documents leaves it. */
   async function announce(
@@ -145,6 +160,7 @@ function harness(
     archive,
     toCountersign,
     toRoute,
+    axisOutbox,
     announce,
     verify: (key: string) => verifyUpload(verifyDeps, key),
     countersign: (id: string) => countersignDocument(countersignDeps, id),
@@ -202,6 +218,30 @@ describe('the document pipeline', () => {
     expect((await h.archive.get(manifest.files.countersigned.key)).equals(countersigned)).toBe(
       true,
     );
+
+    // The axis recipient's package carries the countersigned PDF and is queued for the sender.
+    expect(h.axisOutbox.sent).toEqual([
+      { documentId: 'doc-1', recipient: AXIS_RECIPIENT, edxmlKey: 'axis/outbound/doc-1.edxml' },
+    ]);
+    const edxml = parseEdxmlDocument(await h.documents.get('axis/outbound/doc-1.edxml'));
+    expect(edxml.MessageHeader.To.map((t) => t.OrganId)).toEqual([AXIS_RECIPIENT]);
+    expect(edxml.MessageHeader.Code).toEqual({ CodeNumber: '42', CodeNotation: 'STTTT-VP' });
+    expect(edxml.attachments[0]?.content.equals(countersigned)).toBe(true);
+    expect(manifest.files.edxml.key).toMatch(/^archive\/[0-9a-f]{2}\/[0-9a-f]{64}\.edxml$/);
+  });
+
+  it('gives axis recipients paper (UNDELIVERABLE) when no axis connector is deployed', async () => {
+    const h = harness({ withoutAxis: true });
+    const key = await h.announce(leaderSigned());
+    await h.verify(key);
+    await h.countersign('doc-1');
+    await h.route('doc-1');
+    const states = (await h.repository.deliveries('doc-1')).map((d) => [d.recipient, d.state]);
+    expect(states).toEqual([
+      [PROVINCE_RECIPIENT, 'SENT'],
+      [AXIS_RECIPIENT, 'UNDELIVERABLE'],
+    ]);
+    expect(h.documents.objects.has('axis/outbound/doc-1.edxml')).toBe(false);
   });
 
   it('skips redelivered messages at every step: one countersignature, one set of deliveries', async () => {
