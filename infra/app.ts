@@ -17,6 +17,8 @@ export function buildApp(app: App): { stateful: StatefulStack; stateless: Statel
     axisOrganId: app.node.tryGetContext('axisOrganId'),
     axisOrganName: app.node.tryGetContext('axisOrganName'),
     axisPollMinutes: app.node.tryGetContext('axisPollMinutes'),
+    jwtIssuer: app.node.tryGetContext('jwtIssuer'),
+    jwtAudience: app.node.tryGetContext('jwtAudience'),
   });
   const env = {
     account: process.env['CDK_DEFAULT_ACCOUNT'],

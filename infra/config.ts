@@ -33,6 +33,12 @@ export const DeploymentConfigSchema = z.object({
   corsOrigins: z.array(z.string()).default([]),
   alarmEmail: z.string().email().optional(),
   axis: AxisConfigSchema.optional(),
+  /**
+   * The identity provider whose JWTs the API accepts (e.g. a Cognito user pool issuer URL) and
+   * their audiences; the API is deployed only when an issuer is configured.
+   */
+  jwtIssuer: z.url().optional(),
+  jwtAudience: z.array(z.string().min(1)).default([]),
 });
 
 export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
@@ -50,9 +56,11 @@ export function parseDeploymentConfig(context: Record<string, unknown>): Deploym
           organName: context['axisOrganName'],
           pollMinutes: context['axisPollMinutes'],
         };
+  const audience = context['jwtAudience'];
   return DeploymentConfigSchema.parse({
     ...context,
     axis,
+    jwtAudience: typeof audience === 'string' ? audience.split(',').filter(Boolean) : audience,
     stage: context['stage'] ?? 'pilot',
     corsOrigins: typeof origins === 'string' ? origins.split(',').filter(Boolean) : origins,
   });

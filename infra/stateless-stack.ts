@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -7,6 +7,7 @@ import type { Construct } from 'constructs';
 import type { DeploymentConfig } from './config.ts';
 import { AppFunction } from './constructs/app-function.ts';
 import { AxisConnector } from './constructs/axis-connector.ts';
+import { DocumentApi } from './constructs/document-api.ts';
 import { RolloutStateMachine } from './constructs/rollout-state-machine.ts';
 import {
   bucketName,
@@ -31,6 +32,8 @@ export class StatelessStack extends Stack {
   public readonly rollout: RolloutStateMachine;
   /** Sender and poller on the national axis, when it is configured. */
   public readonly axisConnector: AxisConnector | undefined;
+  /** POST /documents behind a JWT authorizer, when an identity provider is configured. */
+  public readonly documentApi: DocumentApi | undefined;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -194,5 +197,22 @@ export class StatelessStack extends Stack {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(new SnsAction(stateful.alarmTopic));
     }
+
+    if (config.jwtIssuer !== undefined && config.jwtAudience.length === 0) {
+      throw new Error('jwtAudience is required with jwtIssuer');
+    }
+    this.documentApi =
+      config.jwtIssuer === undefined
+        ? undefined
+        : new DocumentApi(this, 'DocumentApi', {
+            stage: config.stage,
+            table: stateful.table,
+            dataKey: stateful.dataKey,
+            jwtIssuer: config.jwtIssuer,
+            jwtAudience: config.jwtAudience,
+            corsOrigins: config.corsOrigins,
+            maxUploadBytes: config.maxUploadBytes,
+          });
+    if (this.documentApi) new CfnOutput(this, 'DocumentApiUrl', { value: this.documentApi.url });
   }
 }

@@ -4,8 +4,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 
-/** The national axis is deployed only when configured; the rules hold either way. */
+/** The API and the national axis are deployed only when configured; the rules hold either way. */
 const axisContext = {
+  jwtIssuer: 'https://cognito-idp.ap-southeast-1.amazonaws.com/ap-southeast-1_example',
+  jwtAudience: 'edoc-hub-agencies',
   axisEndpoint: 'https://axis.example.gov.vn/api/',
   axisSystemId: 'edoc-hub-qng',
   axisOrganId: '000.00.00.H48',
@@ -22,6 +24,7 @@ describe('security rules', () => {
       const app = new App({ context: { stage: 'nag', ...extra } });
       const { stateless } = buildApp(app);
       expect(stateless.axisConnector !== undefined).toBe(Object.keys(extra).length > 0);
+      expect(stateless.documentApi !== undefined).toBe(Object.keys(extra).length > 0);
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
       // cdk-nag 3 reports through CDK's policy validation: synth throws on any unacknowledged error.
       expect(() => app.synth()).not.toThrow();

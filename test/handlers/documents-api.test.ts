@@ -1,0 +1,274 @@
+import { createHash } from 'node:crypto';
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
+import { statusTable } from '#infra/definitions.ts';
+import { createTable, startDynalite } from '#test/support/dynalite.ts';
+import { makeLambdaContext } from '#test/support/events.ts';
+import { startLocalAws } from '#test/support/local-aws.ts';
+
+const ISSUER = '000.00.08.H48';
+const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<< >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+let localAws: Awaited<ReturnType<typeof startLocalAws>>;
+let db: Awaited<ReturnType<typeof startDynalite>>;
+let s3: S3Client;
+let repository: DynamoDbStatusRepository;
+let handler: typeof import('#functions/documents-api.ts').handler;
+
+beforeAll(async () => {
+  [localAws, db] = await Promise.all([startLocalAws(), startDynalite()]);
+  await createTable(db.client, 'status', statusTable);
+  repository = new DynamoDbStatusRepository(db.client, 'status');
+  s3 = new S3Client({
+    endpoint: localAws.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials,
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: 'incoming' }));
+
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
+  vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
+  vi.stubEnv('INCOMING_BUCKET', 'incoming');
+  vi.stubEnv('TABLE_NAME', 'status');
+  vi.stubEnv('MAX_UPLOAD_BYTES', String(1024 * 1024));
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  ({ handler } = await import('#functions/documents-api.ts'));
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await Promise.all([localAws.stop(), db.stop()]);
+});
+
+interface EventOptions {
+  readonly method?: string;
+  readonly path?: string;
+  readonly body?: unknown;
+  readonly rawBody?: string;
+  readonly contentType?: string;
+  /** `null` sends the request with no authorizer context at all. */
+  readonly claims?: Record<string, string> | null;
+}
+
+/** An HTTP API payload v2 event as API Gateway sends it after the JWT authorizer. */
+function makeHttpEvent(options: EventOptions = {}): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const method = options.method ?? 'POST';
+  const path = options.path ?? '/documents';
+  const claims =
+    options.claims === undefined
+      ? { sub: 'user-1', 'custom:agency': ISSUER, 'custom:role': 'agency' }
+      : options.claims;
+  const event = {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': options.contentType ?? 'application/json' },
+    body:
+      options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '111122223333',
+      apiId: 'api',
+      domainName: 'api.example',
+      domainPrefix: 'api',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
+      requestId: crypto.randomUUID(),
+      routeKey: `${method} ${path}`,
+      stage: '$default',
+      time: '20/May/2019:02:00:00 +0000',
+      timeEpoch: Date.parse('2019-05-20T02:00:00Z'),
+      ...(claims === null
+        ? {}
+        : {
+            authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: null } },
+          }),
+    },
+  };
+  return event as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+function makeBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    number: 301,
+    notation: 'STTTT-VP',
+    typeCode: 'cong-van',
+    subject: 'Báo cáo kết quả thí điểm',
+    promulgationDate: '2019-06-14',
+    signer: { name: 'Lê Văn Cường', position: 'Giám đốc' },
+    urgency: 'normal',
+    secrecy: 'none',
+    recipients: ['000.00.00.H48'],
+    sha256: createHash('sha256').update(PDF).digest('hex'),
+    size: PDF.length,
+    ...overrides,
+  };
+}
+
+const errorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ field: z.string(), message: z.string() })),
+  }),
+});
+const createdSchema = z.object({
+  id: z.string(),
+  upload: z.object({
+    url: z.string(),
+    fields: z.record(z.string(), z.string()),
+    expiresAt: z.iso.datetime(),
+  }),
+  warnings: z.array(z.unknown()),
+});
+
+async function call(options: EventOptions) {
+  const response = await handler(makeHttpEvent(options), makeLambdaContext('documents-api'));
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    body: JSON.parse(response.body ?? '') as unknown,
+  };
+}
+
+describe('documents API handler on dynalite and fauxqs', () => {
+  it('creates a document (201) with a working upload form, then refuses its number again (409)', async () => {
+    const first = await call({ body: makeBody() });
+
+    expect(first.status).toBe(201);
+    const created = createdSchema.parse(first.body);
+    expect(first.headers?.['Location']).toBe(`/documents/${created.id}`);
+    expect(created.upload.fields['key']).toBe(`incoming/${ISSUER}/${created.id}.pdf`);
+    const record = await repository.get(created.id);
+    expect(record).toMatchObject({ issuer: ISSUER, number: '301', status: 'AWAITING_UPLOAD' });
+
+    const form = new FormData();
+    for (const [name, value] of Object.entries(created.upload.fields)) form.append(name, value);
+    form.append('file', new Blob([PDF], { type: 'application/pdf' }), 'signed.pdf');
+    expect((await fetch(created.upload.url, { method: 'POST', body: form })).ok).toBe(true);
+    const stored = await s3.send(
+      new GetObjectCommand({ Bucket: 'incoming', Key: `incoming/${ISSUER}/${created.id}.pdf` }),
+    );
+    expect(Buffer.from((await stored.Body?.transformToByteArray()) ?? [])).toEqual(PDF);
+
+    const second = await call({ body: makeBody({ subject: 'Nộp lại' }) });
+
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({
+      error: { code: 'DUPLICATE_NUMBER', existingId: created.id },
+    });
+  });
+
+  it('answers 400 with one detail per problem field and stores nothing', async () => {
+    const response = await call({ body: makeBody({ number: 302, sha256: 'abc', size: 0 }) });
+
+    expect(response.status).toBe(400);
+    const { error } = errorSchema.parse(response.body);
+    expect(error.code).toBe('INVALID_DOCUMENT');
+    expect(error.details).toEqual([
+      { field: 'sha256', message: 'must be a SHA-256 digest in 64 hexadecimal digits' },
+      { field: 'size', message: expect.any(String) },
+    ]);
+    const retry = await call({ body: makeBody({ number: 302 }) });
+    expect(retry.status).toBe(201);
+  });
+
+  it('answers 400 for a body that is not JSON, without echoing the parser error', async () => {
+    const response = await call({ rawBody: '{"number": 1,' });
+
+    expect(response.status).toBe(400);
+    const { error } = errorSchema.parse(response.body);
+    expect(error.code).toBe('MALFORMED_BODY');
+    expect(JSON.stringify(response.body)).not.toMatch(/Unexpected|position|JSON at/);
+  });
+
+  it('answers 415 for a body that is not declared as JSON', async () => {
+    const response = await call({ rawBody: 'number=1', contentType: 'text/plain' });
+
+    expect(response.status).toBe(415);
+    expect(errorSchema.parse(response.body).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses a document marked mat (422) and stores only the audit record', async () => {
+    const response = await call({ body: makeBody({ number: 303, secrecy: 'mat' }) });
+
+    expect(response.status).toBe(422);
+    expect(errorSchema.parse(response.body).error.code).toBe('SECRET_DOCUMENT_REFUSED');
+    const items = await DynamoDBDocumentClient.from(db.client).send(
+      new QueryCommand({
+        TableName: 'status',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `AUDIT#${ISSUER}` },
+      }),
+    );
+    expect(items.Items).toEqual([
+      expect.objectContaining({
+        kind: 'secret-refusal',
+        issuer: ISSUER,
+        secrecy: 'mat',
+        declared: expect.objectContaining({ number: 303, notation: 'STTTT-VP' }),
+      }),
+    ]);
+    expect(JSON.stringify(items.Items)).not.toContain('Báo cáo');
+    const retry = await call({ body: makeBody({ number: 303 }) });
+    expect(retry.status).toBe(201);
+  });
+
+  it('answers 403 when the token carries no agency claims', async () => {
+    const response = await call({ body: makeBody({ number: 304 }), claims: null });
+
+    expect(response.status).toBe(403);
+    expect(errorSchema.parse(response.body).error.code).toBe('FORBIDDEN');
+    const unparsed = await call({ rawBody: 'number=1', contentType: 'text/plain', claims: null });
+    expect(unparsed.status).toBe(403);
+  });
+
+  it('answers 403 to an admin, who does not issue documents', async () => {
+    const response = await call({
+      body: makeBody({ number: 305 }),
+      claims: { 'custom:agency': ISSUER, 'custom:role': 'admin' },
+    });
+
+    expect(response.status).toBe(403);
+  });
+
+  it('answers 403 to an agency missing from the directory', async () => {
+    const response = await call({
+      body: makeBody({ number: 306 }),
+      claims: { 'custom:agency': '000.00.99.H48', 'custom:role': 'agency' },
+    });
+
+    expect(response.status).toBe(403);
+    expect(errorSchema.parse(response.body).error.message).toBe(
+      '000.00.99.H48 is not in the agency directory',
+    );
+  });
+
+  it('answers 404 in the same envelope for a route it does not serve', async () => {
+    const response = await call({ method: 'DELETE', path: '/documents' });
+
+    expect(response.status).toBe(404);
+    expect(errorSchema.parse(response.body).error.code).toBe('NOT_FOUND');
+  });
+
+  // Last: it stops the table emulator.
+  it('answers 500 without any detail of the failure when the table is unreachable', async () => {
+    await db.stop();
+
+    const response = await call({ body: makeBody({ number: 399 }) });
+
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({
+      error: { code: 'INTERNAL_ERROR', message: 'internal error', details: [] },
+    });
+  });
+});
