@@ -42,6 +42,8 @@ export class StatelessStack extends Stack {
 
     this.verifyFunction = new AppFunction(this, 'VerifyDocument', {
       entryName: 'verify-document',
+      // Trust anchors, intermediates and CRLs (PEM) deployed with the code: see config/trust/.
+      assets: [{ from: 'config/trust', to: 'trust' }],
       timeout: Duration.seconds(ingestFunctionTimeoutSeconds),
       memorySize: 1769, // one full vCPU: hashing and RSA verification are CPU-bound
       environment: {

@@ -22,6 +22,12 @@ export interface AppFunctionProps {
   readonly memorySize?: number;
   /** @default RetentionDays.THREE_MONTHS */
   readonly logRetention?: RetentionDays;
+  /**
+   * Folders of the repository copied next to the bundle (`{ from: 'config/trust', to: 'trust' }`),
+   * for configuration deployed with the code, such as the verify step's trust anchors.
+   * @default none
+   */
+  readonly assets?: readonly { readonly from: string; readonly to: string }[];
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -72,6 +78,19 @@ export class AppFunction extends NodejsFunction {
         // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
         banner:
           "import { createRequire as __edocCreateRequire } from 'node:module'; const require = __edocCreateRequire(import.meta.url);",
+        ...(props.assets?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_input: string, output: string) =>
+                  (props.assets ?? []).map(
+                    (a) =>
+                      `mkdir -p "${path.join(output, a.to)}" && cp -R "${path.join(repoRoot, a.from)}/." "${path.join(output, a.to)}"`,
+                  ),
+              },
+            }
+          : {}),
       },
     });
     Validations.of(this).acknowledge({

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -110,5 +112,25 @@ describe('stateless stack', () => {
       JSON.stringify(p.Properties.PolicyDocument).includes('kms:Sign'),
     );
     expect(signing.map(([id]) => id)).toEqual([expect.stringMatching(/^CountersignDocument/)]);
+  });
+
+  it('deploys config/trust next to the verify function, and to no other function', () => {
+    const app = new App({ context: { stage: 'assets' } });
+    const { stateless } = buildApp(app);
+    const assembly = app.synth();
+    const verifyCode = Template.fromStack(stateless).findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'verify-document' } } },
+    });
+    const [verify] = Object.values(verifyCode);
+    const withTrust = readdirSync(assembly.directory)
+      .filter((d) => d.startsWith('asset.'))
+      .filter((d) => existsSync(path.join(assembly.directory, d, 'trust', 'README.md')));
+    expect(withTrust).toEqual([`asset.${verify?.Properties.Code.S3Key.replace('.zip', '')}`]);
+    expect(readdirSync(path.join(assembly.directory, withTrust[0] ?? '', 'trust')).sort()).toEqual([
+      'README.md',
+      'anchors',
+      'crls',
+      'intermediates',
+    ]);
   });
 });
