@@ -23,6 +23,7 @@ import type { DeploymentConfig } from './config.ts';
 import {
   type BucketPurpose,
   bucketName,
+  countersignedPrefix,
   countersignQueue,
   incomingPrefix,
   ingestQueue,
@@ -89,6 +90,14 @@ export class StatefulStack extends Stack {
       versioned: true,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'incoming/',
+      // Uploads and axis packages are copied to the archive before delivery; the working copies
+      // expire. Countersigned PDFs stay a year for recipients' downloads.
+      lifecycleRules: [
+        { prefix: incomingPrefix, expiration: Duration.days(30) },
+        { prefix: 'axis/', expiration: Duration.days(90) },
+        { prefix: countersignedPrefix, expiration: Duration.days(365) },
+        { noncurrentVersionExpiration: Duration.days(30) },
+      ],
       cors:
         config.corsOrigins.length > 0
           ? [

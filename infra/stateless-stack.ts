@@ -8,6 +8,7 @@ import type { DeploymentConfig } from './config.ts';
 import { AppFunction } from './constructs/app-function.ts';
 import { AxisConnector } from './constructs/axis-connector.ts';
 import { DocumentApi } from './constructs/document-api.ts';
+import { Operations } from './constructs/operations.ts';
 import { RolloutStateMachine } from './constructs/rollout-state-machine.ts';
 import {
   bucketName,
@@ -34,6 +35,7 @@ export class StatelessStack extends Stack {
   public readonly axisConnector: AxisConnector | undefined;
   /** POST /documents behind a JWT authorizer, when an identity provider is configured. */
   public readonly documentApi: DocumentApi | undefined;
+  public readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -216,5 +218,26 @@ export class StatelessStack extends Stack {
             maxUploadBytes: config.maxUploadBytes,
           });
     if (this.documentApi) new CfnOutput(this, 'DocumentApiUrl', { value: this.documentApi.url });
+
+    this.operations = new Operations(this, 'Operations', {
+      topic: stateful.alarmTopic,
+      dashboardName: `edoc-hub-${config.stage}`,
+      functions: {
+        Verify: this.verifyFunction,
+        Countersign: this.countersignFunction,
+        Route: this.routeFunction,
+        ...(this.axisConnector
+          ? { AxisSender: this.axisConnector.sender, AxisPoller: this.axisConnector.poller }
+          : {}),
+        ...(this.documentApi ? { Api: this.documentApi.handler } : {}),
+      },
+      queues: {
+        Ingest: stateful.ingestQueue,
+        Countersign: stateful.countersignQueue,
+        Route: stateful.routeQueue,
+        ...(this.axisConnector ? { AxisOutbox: this.axisConnector.outboxQueue } : {}),
+      },
+      stateMachine: this.rollout.stateMachine,
+    });
   }
 }

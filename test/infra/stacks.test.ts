@@ -133,4 +133,35 @@ describe('stateless stack', () => {
       'intermediates',
     ]);
   });
+
+  it('alarms on every function error, stuck work queue and failed rollout, and has a dashboard', () => {
+    const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));
+    const metrics = alarms.map((a) => `${a.Properties.Namespace}/${a.Properties.MetricName}`);
+    const functions = Object.values(stateless.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Handler === 'index.handler',
+    );
+    // Every pipeline step and the rollout tasks' state machine; the API only when configured.
+    expect(metrics.filter((m) => m === 'AWS/Lambda/Errors')).toHaveLength(3);
+    expect(functions.length).toBeGreaterThanOrEqual(3);
+    expect(metrics.filter((m) => m === 'AWS/SQS/ApproximateAgeOfOldestMessage')).toHaveLength(3);
+    expect(metrics).toContain('AWS/States/ExecutionsFailed');
+    stateless.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('expires working copies of uploads but never touches the archive', () => {
+    stateful.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: Match.objectLike({
+        'Fn::Join': Match.arrayWith([Match.arrayWith([Match.stringLikeRegexp('incoming')])]),
+      }),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'incoming/', ExpirationInDays: 30, Status: 'Enabled' }),
+        ]),
+      },
+    });
+    const archive = Object.values(stateful.findResources('AWS::S3::Bucket')).find(
+      (b) => b.Properties.ObjectLockEnabled === true,
+    );
+    expect(archive?.Properties.LifecycleConfiguration).toBeUndefined();
+  });
 });
