@@ -1,6 +1,14 @@
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  Mfa,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
@@ -54,6 +62,13 @@ export class StatefulStack extends Stack {
   public readonly organizationKeys: Map<string, Key>;
   /** Where alarms go: the operators' e-mail when `alarmEmail` is configured. */
   public readonly alarmTopic: Topic;
+  /**
+   * Agency clerks and administrators, unless an external identity provider is configured
+   * (`jwtIssuer`): each user carries `custom:agency` (QCVN 102 code) and `custom:role`, which only
+   * administrators can set.
+   */
+  public readonly userPool: UserPool | undefined;
+  public readonly userPoolClient: UserPoolClient | undefined;
   /** The HMAC system secret on the national axis, when the axis is configured. */
   public readonly axisSecret: Secret | undefined;
 
@@ -183,6 +198,46 @@ export class StatefulStack extends Stack {
     this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true });
     if (config.alarmEmail)
       this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+    if (config.jwtIssuer === undefined) {
+      this.userPool = new UserPool(this, 'Users', {
+        selfSignUpEnabled: false,
+        signInAliases: { email: true },
+        mfa: Mfa.REQUIRED,
+        mfaSecondFactor: { sms: false, otp: true },
+        passwordPolicy: {
+          minLength: 12,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireDigits: true,
+          requireSymbols: true,
+        },
+        accountRecovery: AccountRecovery.EMAIL_ONLY,
+        customAttributes: {
+          agency: new StringAttribute({ minLen: 13, maxLen: 35, mutable: true }),
+          role: new StringAttribute({ minLen: 5, maxLen: 6, mutable: true }),
+        },
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions-COG8',
+        reason:
+          'The Plus feature plan adds paid threat protection; with TOTP MFA required and accounts ' +
+          'created only by administrators, the Essentials plan is the deliberate choice.',
+      });
+      Validations.of(this.userPool).acknowledge({
+        id: 'AwsSolutions-COG3',
+        reason:
+          'Threat protection (advanced security) is a paid Cognito plan; the pool already requires ' +
+          'TOTP MFA, has no self sign-up, and accounts are created by administrators only.',
+      });
+      this.userPoolClient = this.userPool.addClient('AgencyClient', {
+        authFlows: { userSrp: true },
+        preventUserExistenceErrors: true,
+        // Users may change only standard attributes: never their own agency or role.
+        writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
+      });
+    }
     this.axisSecret = config.axis
       ? new Secret(this, 'AxisSecret', {
           description: 'HMAC system secret of edoc-hub on the national document axis',

@@ -205,15 +205,25 @@ export class StatelessStack extends Stack {
     if (config.jwtIssuer !== undefined && config.jwtAudience.length === 0) {
       throw new Error('jwtAudience is required with jwtIssuer');
     }
+    // An external identity provider when configured, otherwise the stack's own user pool.
+    const identity =
+      config.jwtIssuer !== undefined
+        ? { issuer: config.jwtIssuer, audience: config.jwtAudience }
+        : stateful.userPool && stateful.userPoolClient
+          ? {
+              issuer: `https://cognito-idp.${Aws.REGION}.amazonaws.com/${stateful.userPool.userPoolId}`,
+              audience: [stateful.userPoolClient.userPoolClientId],
+            }
+          : undefined;
     this.documentApi =
-      config.jwtIssuer === undefined
+      identity === undefined
         ? undefined
         : new DocumentApi(this, 'DocumentApi', {
             stage: config.stage,
             table: stateful.table,
             dataKey: stateful.dataKey,
-            jwtIssuer: config.jwtIssuer,
-            jwtAudience: config.jwtAudience,
+            jwtIssuer: identity.issuer,
+            jwtAudience: identity.audience,
             corsOrigins: config.corsOrigins,
             maxUploadBytes: config.maxUploadBytes,
           });

@@ -21,10 +21,11 @@ describe('security rules', () => {
   ])(
     'passes cdk-nag AwsSolutions %s the axis connector, every acknowledgement justified',
     (_, extra) => {
-      const app = new App({ context: { stage: 'nag', ...extra } });
+      // Bundling is skipped: the rules judge templates, not function code.
+      const app = new App({ context: { stage: 'nag', 'aws:cdk:bundling-stacks': [], ...extra } });
       const { stateless } = buildApp(app);
       expect(stateless.axisConnector !== undefined).toBe(Object.keys(extra).length > 0);
-      expect(stateless.documentApi !== undefined).toBe(Object.keys(extra).length > 0);
+      expect(stateless.documentApi).toBeDefined();
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
       // cdk-nag 3 reports through CDK's policy validation: synth throws on any unacknowledged error.
       expect(() => app.synth()).not.toThrow();
@@ -32,7 +33,9 @@ describe('security rules', () => {
   );
 
   it('grants no wildcard actions to any role', () => {
-    const app = new App({ context: { stage: 'iam', ...axisContext } });
+    const app = new App({
+      context: { stage: 'iam', 'aws:cdk:bundling-stacks': [], ...axisContext },
+    });
     const { stateful, stateless } = buildApp(app);
     for (const stack of [stateful, stateless]) {
       const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
