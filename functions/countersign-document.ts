@@ -11,10 +11,10 @@ import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.t
 import { S3DocumentStore } from '#adapters/s3-document-store.ts';
 import { SqsStepQueue } from '#adapters/sqs-step-queue.ts';
 import { countersignDocument } from '#shared/pipeline/countersign-document.ts';
-import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
 import { optionalEnv, requiredEnv } from './lib/env.ts';
 import { parseStepMessage } from './lib/pipeline-message.ts';
+import { loadDirectory } from './lib/reference.ts';
 
 const logger = new Logger();
 const documents = new S3DocumentStore(makeS3Client(), requiredEnv('INCOMING_BUCKET'));
@@ -22,7 +22,7 @@ const deps = {
   repository: new DynamoDbStatusRepository(new DynamoDBClient({}), requiredEnv('TABLE_NAME')),
   documents,
   signers: new DirectoryOrganizationSigners({
-    directory: QUANG_NGAI_DIRECTORY,
+    directory: await loadDirectory(),
     kms: new KMSClient({}),
     certificates: documents,
   }),

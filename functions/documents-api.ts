@@ -2,41 +2,96 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler from '@middy/http-router';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { z } from 'zod';
+import { DynamoDbApprovalDesk } from '#adapters/dynamodb-approval-desk.ts';
 import { DynamoDbAuditLog } from '#adapters/dynamodb-audit-log.ts';
+import { DynamoDbDocumentIndex } from '#adapters/dynamodb-document-index.ts';
 import { readRolloutPolicy } from '#adapters/dynamodb-rollout-policy.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
+import { S3DownloadPresigner } from '#adapters/s3-download-presigner.ts';
 import { S3UploadPresigner } from '#adapters/s3-upload-presigner.ts';
+import { SfnApprovalGateway } from '#adapters/sfn-approval-gateway.ts';
+import {
+  API_OPERATIONS,
+  buildOpenApiDocument,
+  type OperationId,
+} from '#shared/documents/api-contract.ts';
+import type { Caller } from '#shared/documents/caller.ts';
 import {
   type CreateDocumentDeps,
   type CreateDocumentResult,
   createDocument,
 } from '#shared/documents/create-document.ts';
+import { recallDocument, reportReceipt } from '#shared/documents/delivery-receipts.ts';
+import {
+  getDocument,
+  getFileLink,
+  listAgencyDocuments,
+  listDocuments,
+  listInbox,
+} from '#shared/documents/document-queries.ts';
+import {
+  AccessDeniedError,
+  ApprovalNotFoundError,
+  ApprovalNotPendingError,
+  ApprovalsUnavailableError,
+  ApprovalTaskClosedError,
+  DeliveryTransitionError,
+  DocumentNotFoundError,
+  InvalidCursorError,
+  InvalidRequestError,
+  NotCountersignedError,
+  NothingToRecallError,
+} from '#shared/documents/errors.ts';
 import type { FieldError } from '#shared/documents/field-errors.ts';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '#shared/documents/metadata.ts';
+import { decideApproval, listPendingApprovals } from '#shared/documents/rollout-approvals.ts';
 import { SEED_DOCUMENT_TYPES } from '#shared/routing/seed-document-types.ts';
-import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
-import { intEnv, requiredEnv } from './lib/env.ts';
+import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
+import { loadDirectory } from './lib/reference.ts';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
 
 const logger = new Logger();
 const tableName = requiredEnv('TABLE_NAME');
+const incomingBucket = requiredEnv('INCOMING_BUCKET');
+const stateMachineArn = optionalEnv('STATE_MACHINE_ARN');
 const dynamodb = new DynamoDBClient({});
+const s3 = makeS3Client();
+const repository = new DynamoDbStatusRepository(dynamodb, tableName);
+const clock = { now: () => new Date() };
+const index = new DynamoDbDocumentIndex(dynamodb, tableName, {
+  issuerIndex: requiredEnv('ISSUER_INDEX'),
+  recipientIndex: requiredEnv('RECIPIENT_INDEX'),
+});
+const presigner = new S3DownloadPresigner(s3, incomingBucket);
+// The state machine ARN only says the deployment has one; SendTaskSuccess needs just the token.
+const approvals = stateMachineArn
+  ? {
+      desk: new DynamoDbApprovalDesk(dynamodb, tableName),
+      gateway: new SfnApprovalGateway(new SFNClient({})),
+    }
+  : undefined;
+const openApi = JSON.stringify(buildOpenApiDocument());
 const deps: CreateDocumentDeps = {
-  repository: new DynamoDbStatusRepository(dynamodb, tableName),
+  repository,
   audit: new DynamoDbAuditLog(dynamodb, tableName),
-  presigner: new S3UploadPresigner(makeS3Client(), requiredEnv('INCOMING_BUCKET')),
-  clock: { now: () => new Date() },
+  presigner: new S3UploadPresigner(s3, incomingBucket),
+  clock,
   newId: randomUUID,
-  directory: QUANG_NGAI_DIRECTORY,
+  directory: await loadDirectory(),
   catalogue: SEED_DOCUMENT_TYPES,
   maxBytes: intEnv('MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES),
   currentPolicy: () => readRolloutPolicy(dynamodb, tableName),
@@ -49,6 +104,7 @@ const callerSchema = z
       authorizer: z.object({
         jwt: z.object({
           claims: z.object({
+            sub: z.string().min(1).optional(),
             'custom:agency': z.string().min(1),
             'custom:role': z.enum(['agency', 'admin']),
           }),
@@ -56,10 +112,13 @@ const callerSchema = z
       }),
     }),
   })
-  .transform(({ requestContext }) => ({
-    agency: requestContext.authorizer.jwt.claims['custom:agency'],
-    role: requestContext.authorizer.jwt.claims['custom:role'],
-  }));
+  .transform(
+    ({ requestContext: { authorizer } }): Caller => ({
+      agency: authorizer.jwt.claims['custom:agency'],
+      role: authorizer.jwt.claims['custom:role'],
+      ...(authorizer.jwt.claims.sub ? { user: authorizer.jwt.claims.sub } : {}),
+    }),
+  );
 
 const json = (statusCode: number, body: unknown): Result => ({
   statusCode,
@@ -105,13 +164,50 @@ function toResponse(result: CreateDocumentResult): Result {
   }
 }
 
-/** Every route needs an authenticated caller; which roles a route takes, the route decides. */
+const PUBLIC_ROUTES = new Set(
+  API_OPERATIONS.filter((op) => 'public' in op && op.public).map((op) => `${op.method} ${op.path}`),
+);
+
+/**
+ * Every route but the public ones needs an authenticated caller; which roles a route takes, the
+ * route decides.
+ */
 const requireCaller = (): MiddlewareObj<Event, Result> => ({
   before: ({ event }) =>
+    PUBLIC_ROUTES.has(`${event.requestContext.http.method} ${event.requestContext.http.path}`) ||
     callerSchema.safeParse(event).success
       ? undefined
       : forbidden('no agency identity in the token'),
 });
+
+type DomainErrorClass = abstract new (...args: never[]) => Error;
+
+/** Refusals of the use cases, by class: status and code of the envelope. */
+const DOMAIN_ERRORS: readonly (readonly [DomainErrorClass, number, string])[] = [
+  [InvalidRequestError, 400, 'INVALID_REQUEST'],
+  [InvalidCursorError, 400, 'INVALID_CURSOR'],
+  [AccessDeniedError, 403, 'FORBIDDEN'],
+  [DocumentNotFoundError, 404, 'DOCUMENT_NOT_FOUND'],
+  [ApprovalNotFoundError, 404, 'APPROVAL_NOT_FOUND'],
+  [NotCountersignedError, 409, 'NOT_COUNTERSIGNED'],
+  [DeliveryTransitionError, 409, 'INVALID_TRANSITION'],
+  [NothingToRecallError, 409, 'NOTHING_TO_RECALL'],
+  [ApprovalNotPendingError, 409, 'APPROVAL_DECIDED'],
+  [ApprovalTaskClosedError, 409, 'APPROVAL_CLOSED'],
+  [ApprovalsUnavailableError, 503, 'APPROVALS_UNAVAILABLE'],
+];
+
+function domainErrorResponse(error: unknown): Result | undefined {
+  const match = DOMAIN_ERRORS.find(([type]) => error instanceof type);
+  if (!match || !(error instanceof Error)) return undefined;
+  const [, status, code] = match;
+  return errorResponse(
+    status,
+    code,
+    error.message,
+    error instanceof InvalidRequestError ? error.details : [],
+  );
+}
 
 const ERROR_CODES: Readonly<Record<number, string>> = {
   400: 'MALFORMED_BODY',
@@ -127,6 +223,7 @@ const ERROR_CODES: Readonly<Record<number, string>> = {
  */
 const errorEnvelope = (): MiddlewareObj<Event, Result> => ({
   onError: (request) => {
+    if (domainErrorResponse(request.error)) return; // answered by refusals()
     const status = request.response?.statusCode ?? 500;
     const statusCode = status === 422 ? 400 : status;
     const message = statusCode >= 500 ? 'internal error' : (request.response?.body ?? '');
@@ -134,8 +231,20 @@ const errorEnvelope = (): MiddlewareObj<Event, Result> => ({
   },
 });
 
-/** Client errors (404, 415, malformed JSON) are answered, not logged as failures. */
+/**
+ * Answers the use cases' refusals in the envelope. Registered last, so it runs first on error,
+ * before http-error-handler replaces an error it does not know with a bare 500.
+ */
+const refusals = (): MiddlewareObj<Event, Result> => ({
+  onError: (request) => {
+    const refusal = domainErrorResponse(request.error);
+    if (refusal) request.response = refusal;
+  },
+});
+
+/** Client errors (404, 415, malformed JSON, refusals) are answered, not logged as failures. */
 const logUnexpected = (error: Error) => {
+  if (domainErrorResponse(error)) return;
   const status = 'statusCode' in error ? Number(error.statusCode) : 500;
   if (status >= 500) logger.error('request failed', error);
 };
@@ -156,13 +265,119 @@ const postDocument = middy<Event, Result>()
     return toResponse(result);
   });
 
+/** A route for an authenticated caller, whose identity `requireCaller` has already checked. */
+const route = (
+  run: (event: Event, caller: Caller) => Promise<Result>,
+  options: { readonly body?: 'required' | 'optional' } = {},
+) => {
+  const base = middy<Event, Result>();
+  if (options.body === 'optional') base.use(defaultEmptyBody());
+  if (options.body) base.use(httpJsonBodyParser());
+  return base.handler(async (event) => {
+    const caller = callerSchema.parse(event);
+    logger.appendKeys({ agency: caller.agency });
+    return run(event, caller);
+  });
+};
+
+/** Lets a route take no body at all, as `{}`. */
+const defaultEmptyBody = (): MiddlewareObj<Event, Result> => ({
+  before: ({ event }) => {
+    if (event.body === undefined || event.body === '') {
+      event.body = '{}';
+      event.headers = { ...event.headers, 'content-type': 'application/json' };
+    }
+  },
+});
+
+const param = (event: Event, name: string): string => event.pathParameters?.[name] ?? '';
+const queryOf = (event: Event): Record<string, string | undefined> =>
+  event.queryStringParameters ?? {};
+const ok = (body: unknown) => json(200, body);
+
+const ROUTES: Record<OperationId, (event: Event, context: Context) => Promise<Result>> = {
+  createDocument: postDocument,
+  listDocuments: route(async (event, caller) =>
+    ok((await listDocuments({ index }, caller, queryOf(event))).page),
+  ),
+  getDocument: route(async (event, caller) =>
+    ok(await getDocument({ repository }, caller, param(event, 'id'))),
+  ),
+  getDocumentFile: route(async (event, caller) => {
+    const link = await getFileLink({ repository, presigner }, caller, param(event, 'id'));
+    return { statusCode: 302, headers: { Location: link.url, 'Cache-Control': 'no-store' } };
+  }),
+  listInbox: route(async (event, caller) => ok(await listInbox({ index }, caller, queryOf(event)))),
+  reportReceipt: route(
+    async (event, caller) => {
+      const result = await reportReceipt(
+        { repository, clock },
+        caller,
+        param(event, 'id'),
+        event.body,
+      );
+      logger.info('receipt reported', { documentId: result.documentId, state: result.state });
+      return ok(result);
+    },
+    { body: 'required' },
+  ),
+  recallDocument: route(
+    async (event, caller) => {
+      const result = await recallDocument(
+        { repository, clock },
+        caller,
+        param(event, 'id'),
+        event.body,
+      );
+      logger.info('document recalled', {
+        documentId: result.documentId,
+        recalled: result.recalled,
+      });
+      return ok(result);
+    },
+    { body: 'optional' },
+  ),
+  listAgencyDocuments: route(async (event, caller) =>
+    ok(await listAgencyDocuments({ index }, caller, queryOf(event))),
+  ),
+  listApprovals: route(async (_event, caller) =>
+    ok(await listPendingApprovals({ approvals, clock }, caller)),
+  ),
+  decideApproval: route(
+    async (event, caller) => {
+      const result = await decideApproval(
+        { approvals, clock },
+        caller,
+        param(event, 'phaseId'),
+        event.body,
+      );
+      logger.info('rollout approval decided', {
+        phaseId: result.phaseId,
+        decision: result.decision,
+      });
+      return ok(result);
+    },
+    { body: 'required' },
+  ),
+  getOpenApi: async () => ({
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/json' },
+    body: openApi,
+  }),
+};
+
 export const handler = middy<Event, Result>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(requireCaller())
   .use(errorEnvelope())
   .use(httpErrorHandler({ logger: logUnexpected }))
+  .use(refusals())
   .handler(
-    httpRouterHandler<Event, Result>([
-      { method: 'POST', path: '/documents', handler: postDocument },
-    ]),
+    httpRouterHandler<Event, Result>(
+      API_OPERATIONS.map((op) => ({
+        method: op.method,
+        path: op.path,
+        handler: ROUTES[op.operationId],
+      })),
+    ),
   );

@@ -11,10 +11,10 @@ import { S3DocumentStore } from '#adapters/s3-document-store.ts';
 import { SqsAxisOutbox } from '#adapters/sqs-step-queue.ts';
 import { routeDocument } from '#shared/pipeline/route-document.ts';
 import { SEED_DOCUMENT_TYPES } from '#shared/routing/seed-document-types.ts';
-import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
 import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
 import { parseStepMessage } from './lib/pipeline-message.ts';
+import { loadDirectory } from './lib/reference.ts';
 
 const logger = new Logger();
 const tableName = requiredEnv('TABLE_NAME');
@@ -28,7 +28,7 @@ const deps = {
     archive: new S3DocumentStore(s3, requiredEnv('ARCHIVE_BUCKET')),
   },
   reference: {
-    directory: QUANG_NGAI_DIRECTORY,
+    directory: await loadDirectory(),
     catalogue: SEED_DOCUMENT_TYPES,
     currentPolicy: () => readRolloutPolicy(dynamodb, tableName),
   },

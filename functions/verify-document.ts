@@ -11,9 +11,9 @@ import { S3DocumentStore } from '#adapters/s3-document-store.ts';
 import { SqsStepQueue } from '#adapters/sqs-step-queue.ts';
 import { verifyUpload } from '#shared/pipeline/verify-upload.ts';
 import { SEED_DOCUMENT_TYPES } from '#shared/routing/seed-document-types.ts';
-import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
 import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
+import { loadDirectory } from './lib/reference.ts';
 import { parseS3Notification } from './lib/s3-notification.ts';
 import { loadTrust } from './lib/trust.ts';
 
@@ -24,7 +24,7 @@ const deps = {
   repository: new DynamoDbStatusRepository(dynamodb, tableName),
   documents: new S3DocumentStore(makeS3Client(), requiredEnv('INCOMING_BUCKET')),
   reference: {
-    directory: QUANG_NGAI_DIRECTORY,
+    directory: await loadDirectory(),
     catalogue: SEED_DOCUMENT_TYPES,
     currentPolicy: () => readRolloutPolicy(dynamodb, tableName),
   },

@@ -226,6 +226,7 @@ export class StatelessStack extends Stack {
             jwtAudience: identity.audience,
             corsOrigins: config.corsOrigins,
             maxUploadBytes: config.maxUploadBytes,
+            stateMachineArn: this.rollout.stateMachine.stateMachineArn,
           });
     if (this.documentApi) new CfnOutput(this, 'DocumentApiUrl', { value: this.documentApi.url });
 

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseS3Notification } from '#functions/lib/s3-notification.ts';
-import { incomingPrefix } from '#infra/definitions.ts';
+import { loadDevAuth, signDevToken } from './local/dev-token.ts';
 import { type EmulatedService, PortInUseError, StateDirInUseError } from './local/emulators.ts';
 import type { BatchResult } from './local/event-source-poller.ts';
+import { prepareLocalReference } from './local/local-reference.ts';
 import { startLocalStack } from './local/local-stack.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -15,9 +16,11 @@ const SettingsSchema = z.object({
 const portVariable: Record<EmulatedService, string> = {
   'S3/SQS': 'EDOC_AWS_PORT',
   DynamoDB: 'EDOC_DYNAMODB_PORT',
+  API: 'EDOC_PORT',
 };
 
 const stateDir = fileURLToPath(new URL('../.edoc-local/', import.meta.url));
+const relative = (path: string) => `.edoc-local/${path.slice(stateDir.length)}`;
 
 async function main(): Promise<void> {
   const parsed = SettingsSchema.safeParse(process.env);
@@ -27,14 +30,18 @@ async function main(): Promise<void> {
     return;
   }
   const settings = parsed.data;
+  const reference = await prepareLocalReference(stateDir);
+  const auth = await loadDevAuth(stateDir);
 
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
       stateDir,
       // Drop root CA PEMs in .edoc-local/trust/anchors/ (and intermediates/, crls/) to trust them.
-      trustDir: `${stateDir}trust`,
+      trustDir: reference.trustDir,
+      directoryFile: reference.directoryFile,
       ports: { aws: settings.EDOC_AWS_PORT, dynamodb: settings.EDOC_DYNAMODB_PORT },
+      api: { port: settings.EDOC_PORT, auth },
       onBatch: logBatch,
       onError: (error) => console.error('edoc-hub: local stack error', error),
     });
@@ -59,20 +66,35 @@ async function main(): Promise<void> {
   }
 
   const { endpoints, resources } = stack;
-  const sample = `${incomingPrefix}H48.01/doc-1.pdf`;
+  const api = endpoints.api ?? `http://127.0.0.1:${settings.EDOC_PORT}`;
+  const [example] = reference.leaders;
+  const tokens = reference.leaders.map(
+    (l) => `  ${l.agency.padEnd(15)} ${signDevToken(auth, { agency: l.agency })}`,
+  );
   console.log(
     [
       'edoc-hub local stack is up (state in .edoc-local/, delete it to start afresh)',
+      `  API                 ${api}  (POST /documents; bearer JWT, see below)`,
       `  S3 + SQS endpoint   ${endpoints.aws}`,
       `  DynamoDB endpoint   ${endpoints.dynamodb}`,
-      `  API                 not yet available (will listen on port ${settings.EDOC_PORT})`,
       `  buckets             ${Object.values(resources.buckets).join(', ')}`,
       `  status table        ${resources.table}`,
       `  ingest queue        ${resources.ingestQueue.url}`,
       `  dead-letter queue   ${resources.ingestDeadLetterQueue.url}`,
+      `  agency directory    ${relative(reference.directoryFile)} (organization keys: .edoc-local/keys/)`,
+      `  trust anchors       ${relative(reference.trustDir)}/anchors/ (the local CA is there)`,
       '',
-      `Upload a PDF (form POST as a pre-signed POST does; the file field goes last):`,
-      `  curl -F key=${sample} -F file=@document.pdf ${endpoints.aws}/${resources.buckets.incoming}`,
+      'Dev tokens (12 h, role agency; node scripts/local/dev-token.ts --agency <code> [--role admin] for more):',
+      ...tokens,
+      '',
+      ...(example === undefined
+        ? []
+        : [
+            `Sign a test PDF as a leader of ${example.agencyName} (keys for every issuing agency are in .edoc-local/keys/):`,
+            `  npx edoc countersign plain.pdf --key ${relative(example.keyFile)} --cert ${relative(example.chainFile)} --out signed.pdf`,
+            `Then POST /documents with its sha256 and size, and send the file with the returned form fields (file last):`,
+            `  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d @request.json ${api}/documents`,
+          ]),
       'Ctrl-C stops.',
     ].join('\n'),
   );

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -14,8 +14,10 @@ import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { APPROVAL_PK } from '#adapters/dynamodb-rollout-store.ts';
+import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '#shared/documents/metadata.ts';
-import { bucketName, incomingPrefix } from '../definitions.ts';
+import { bucketName, countersignedPrefix, incomingPrefix } from '../definitions.ts';
 import { AppFunction } from './app-function.ts';
 
 export interface DocumentApiProps {
@@ -41,16 +43,29 @@ export interface DocumentApiProps {
   readonly burstLimit?: number;
   /** @default RetentionDays.ONE_YEAR */
   readonly accessLogRetention?: RetentionDays;
+  /**
+   * The rollout state machine whose approval tasks administrators answer (SendTaskSuccess).
+   * @default none: the approval routes answer 503
+   */
+  readonly stateMachineArn?: string;
+  /** GSI keyed `ISSUER#<code>` / `<createdAt>#<id>`. @default 'byIssuer' */
+  readonly issuerIndexName?: string;
+  /** GSI keyed `RECIPIENT#<code>` / `<deliveredAt>#<id>`. @default 'byRecipient' */
+  readonly recipientIndexName?: string;
 }
 
 /** Partition keys the API reads and writes; everything else in the table is out of its reach. */
 const API_LEADING_KEYS = ['DOC#*', 'NUMBER#*', 'AUDIT#*', 'ROLLOUT#POLICY'];
 
 /**
- * The agencies' HTTP API: `POST /documents` behind a JWT authorizer, served by one function that
- * claims the number, writes the record and signs an S3 POST form for the PDF. The form is signed
- * with the function's credentials, so its role holds exactly what an upload needs:
- * `s3:PutObject` under `incoming/` and `kms:GenerateDataKey` on the bucket's key.
+ * The agencies' HTTP API (routes in `API_OPERATIONS`), every route but `GET /openapi.json` behind
+ * a JWT authorizer, served by one function. Its role holds exactly what the routes need:
+ * - the upload form and the file link are signed with the function's credentials, so
+ *   `s3:PutObject` under `incoming/`, `s3:GetObject` under `countersigned/`, and the bucket key's
+ *   `kms:GenerateDataKey` and `kms:Decrypt`;
+ * - item reads and writes on the document, number, audit and policy partitions, queries of a
+ *   document's deliveries, delivery updates, and queries of the two list indexes;
+ * - with a state machine: the approval partition and `states:SendTaskSuccess` on that machine.
  */
 export class DocumentApi extends Construct {
   public readonly api: HttpApi;
@@ -63,6 +78,8 @@ export class DocumentApi extends Construct {
   constructor(scope: Construct, id: string, props: DocumentApiProps) {
     super(scope, id);
     const corsOrigins = props.corsOrigins ?? [];
+    const issuerIndex = props.issuerIndexName ?? 'byIssuer';
+    const recipientIndex = props.recipientIndexName ?? 'byRecipient';
 
     this.handler = new AppFunction(this, 'Handler', {
       entryName: 'documents-api',
@@ -72,6 +89,9 @@ export class DocumentApi extends Construct {
         TABLE_NAME: props.table.tableName,
         INCOMING_BUCKET: bucketName(props.stage, 'incoming', Aws.ACCOUNT_ID, Aws.REGION),
         MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES),
+        ISSUER_INDEX: issuerIndex,
+        RECIPIENT_INDEX: recipientIndex,
+        ...(props.stateMachineArn ? { STATE_MACHINE_ARN: props.stateMachineArn } : {}),
       },
     });
     this.handler.addToRolePolicy(
@@ -82,10 +102,50 @@ export class DocumentApi extends Construct {
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': API_LEADING_KEYS } },
       }),
     );
+    // Deliveries of a document (Query on its partition), receipts and recalls (UpdateItem).
+    this.handler.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DOC#*'] } },
+      }),
+    );
+    this.handler.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:Query'],
+        resources: [issuerIndex, recipientIndex].map((i) => `${props.table.tableArn}/index/${i}`),
+      }),
+    );
+    if (props.stateMachineArn) {
+      this.handler.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          resources: [props.table.tableArn],
+          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [APPROVAL_PK] } },
+        }),
+      );
+      this.handler.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['states:SendTaskSuccess'],
+          resources: [props.stateMachineArn],
+        }),
+      );
+    }
+    props.table.encryptionKey?.grant(this.handler, 'kms:Decrypt', 'kms:Encrypt');
     this.handler.grantObjects(
       { stage: props.stage, purpose: 'incoming' },
       incomingPrefix,
       ['s3:PutObject'],
+      props.dataKey,
+    );
+    this.handler.grantObjects(
+      { stage: props.stage, purpose: 'incoming' },
+      countersignedPrefix,
+      ['s3:GetObject'],
       props.dataKey,
     );
 
@@ -138,12 +198,28 @@ export class DocumentApi extends Construct {
     const authorizer = new HttpJwtAuthorizer('AgencyJwt', props.jwtIssuer, {
       jwtAudience: [...props.jwtAudience],
     });
-    this.api.addRoutes({
-      path: '/documents',
-      methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('Documents', this.handler),
-      authorizer,
-      ...(props.authorizationScopes ? { authorizationScopes: [...props.authorizationScopes] } : {}),
-    });
+    const integration = new HttpLambdaIntegration('Documents', this.handler);
+    for (const op of API_OPERATIONS) {
+      const isPublic = 'public' in op && op.public;
+      const [route] = this.api.addRoutes({
+        path: op.path,
+        methods: [HttpMethod[op.method]],
+        integration,
+        ...(isPublic
+          ? {}
+          : {
+              authorizer,
+              ...(props.authorizationScopes
+                ? { authorizationScopes: [...props.authorizationScopes] }
+                : {}),
+            }),
+      });
+      if (isPublic && route) {
+        Validations.of(route).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${op.method} ${op.path} serves the public API description, which holds no data.`,
+        });
+      }
+    }
   }
 }

@@ -2,8 +2,11 @@ import {
   incomingPrefix,
   ingestFunctionTimeoutSeconds,
   type QueueDefinition,
+  statusTable,
   stepFunctionTimeoutSeconds,
 } from '#infra/definitions.ts';
+import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
+import type { DevAuth } from './dev-token.ts';
 import { type LocalResources, localCredentials, localRegion, startEmulators } from './emulators.ts';
 import {
   type BatchResult,
@@ -11,6 +14,7 @@ import {
   type SqsHandler,
   startEventSourcePoller,
 } from './event-source-poller.ts';
+import { type HttpApi, startHttpApi } from './http-api.ts';
 import { type S3EventRecord, startS3ToSqsBridge } from './s3-to-sqs-bridge.ts';
 
 export interface StartLocalStackOptions {
@@ -26,13 +30,22 @@ export interface StartLocalStackOptions {
   readonly ingestHandler?: SqsHandler;
   /** Trust anchors, intermediates and CRLs for the verify step (see functions/lib/trust.ts). */
   readonly trustDir?: string;
+  /** Agency directory JSON for the handlers (see functions/lib/reference.ts); the seed when omitted. */
+  readonly directoryFile?: string;
+  /** Serves `documents-api` over HTTP as API Gateway would; no API when omitted. */
+  readonly api?: { readonly port: number; readonly auth: DevAuth };
   readonly onBatch?: (result: BatchResult) => void;
   readonly onForwarded?: (record: S3EventRecord) => void;
   readonly onError?: (error: unknown) => void;
 }
 
 export interface LocalStack {
-  readonly endpoints: { readonly aws: string; readonly dynamodb: string };
+  readonly endpoints: {
+    readonly aws: string;
+    readonly dynamodb: string;
+    /** Set when the API was asked for. */
+    readonly api?: string;
+  };
   readonly resources: LocalResources;
   /** The variables the handlers were started with. */
   readonly env: Readonly<Record<string, string>>;
@@ -67,15 +80,19 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     INCOMING_BUCKET: resources.buckets.incoming,
     ARCHIVE_BUCKET: resources.buckets.archive,
     TABLE_NAME: resources.table,
+    ISSUER_INDEX: indexName('byIssuer'),
+    RECIPIENT_INDEX: indexName('byRecipient'),
     COUNTERSIGN_QUEUE_URL: resources.countersignQueue.url,
     ROUTE_QUEUE_URL: resources.routeQueue.url,
     POWERTOOLS_SERVICE_NAME: 'edoc-hub-local',
     ...(options.trustDir ? { TRUST_DIR: options.trustDir } : {}),
+    ...(options.directoryFile ? { DIRECTORY_FILE: options.directoryFile } : {}),
   };
   Object.assign(process.env, env);
 
   let bridge: Awaited<ReturnType<typeof startS3ToSqsBridge>> | undefined;
   let poller: EventSourcePoller | undefined;
+  let api: HttpApi | undefined;
   const stepPollers: EventSourcePoller[] = [];
   try {
     const handler =
@@ -137,8 +154,19 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         );
       }
     }
+    if (options.api) {
+      api = await startHttpApi({
+        port: options.api.port,
+        auth: options.api.auth,
+        handler: (await import('#functions/documents-api.ts')).handler,
+        routes: API_OPERATIONS,
+        region: localRegion,
+        ...(options.onError ? { onError: options.onError } : {}),
+      });
+    }
   } catch (error) {
     for (const p of stepPollers) await p.stop();
+    await poller?.stop();
     await bridge?.stop();
     await emulators.stop();
     throw error;
@@ -146,15 +174,27 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
 
   const running = { bridge, poller };
   return {
-    endpoints: { aws: emulators.awsEndpoint, dynamodb: emulators.dynamodbEndpoint },
+    endpoints: {
+      aws: emulators.awsEndpoint,
+      dynamodb: emulators.dynamodbEndpoint,
+      ...(api ? { api: api.url } : {}),
+    },
     resources,
     env,
     async stop() {
-      // Uploads first, then the consumer, then the stores they both use.
+      // Requests and uploads first, then the consumers, then the stores they all use.
+      await api?.stop();
       await running.bridge.stop();
       await running.poller.stop();
       for (const p of stepPollers) await p.stop();
       await emulators.stop();
     },
   };
+}
+
+/** A GSI of the status table by name, so a renamed index fails here rather than in a query. */
+function indexName(name: string): string {
+  const index = statusTable.indexes.find((i) => i.indexName === name);
+  if (index === undefined) throw new Error(`the status table has no index ${name}`);
+  return index.indexName;
 }

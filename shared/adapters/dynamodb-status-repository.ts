@@ -17,8 +17,10 @@ import type {
 } from '#ports/status-repository.ts';
 import { numberClaimKey } from '#shared/documents/document-record.ts';
 import {
+  canAdvanceDelivery,
   canTransition,
   DELIVERY_STATES,
+  type DeliveryState,
   DOCUMENT_STATUSES,
   type DocumentStatus,
   InvalidTransitionError,
@@ -233,5 +235,40 @@ export class DynamoDbStatusRepository implements StatusRepository {
       start = page.LastEvaluatedKey;
     } while (start);
     return items.map((item) => DeliveryRecordSchema.parse(item));
+  }
+
+  async advanceDelivery(
+    id: string,
+    recipient: string,
+    from: DeliveryState,
+    to: DeliveryState,
+    at: string,
+    note?: string,
+  ): Promise<void> {
+    if (!canAdvanceDelivery(from, to)) throw new InvalidTransitionError(from, to);
+    // The inbox key (gsi2sk) keeps the time of delivery: a receipt does not reorder the inbox.
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: deliveryKey(id, recipient),
+          UpdateExpression:
+            note === undefined
+              ? 'SET #state = :to, updatedAt = :at'
+              : 'SET #state = :to, updatedAt = :at, reason = :note',
+          ConditionExpression: 'attribute_exists(pk) AND #state = :from',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':from': from,
+            ':to': to,
+            ':at': at,
+            ...(note === undefined ? {} : { ':note': note }),
+          },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new InvalidTransitionError(from, to, { cause: error });
+      throw error;
+    }
   }
 }

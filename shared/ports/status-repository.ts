@@ -69,4 +69,17 @@ export interface StatusRepository {
    */
   recordDeliveries(id: string, deliveries: readonly DeliveryRecord[]): Promise<void>;
   deliveries(id: string): Promise<DeliveryRecord[]>;
+  /**
+   * Moves one recipient's delivery from `from` to `to` (an edXML status code it reported, or a
+   * recall), storing `note` as its reason when given; throws InvalidTransitionError when the
+   * delivery does not exist, is no longer in `from`, or the delivery model forbids the step.
+   */
+  advanceDelivery(
+    id: string,
+    recipient: string,
+    from: DeliveryState,
+    to: DeliveryState,
+    at: string,
+    note?: string,
+  ): Promise<void>;
 }

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { statusTable } from '#infra/definitions.ts';
 import { createTable, startDynalite } from '#test/support/dynalite.ts';
 import { makeLambdaContext } from '#test/support/events.ts';
+import { type HttpEventOptions, makeHttpEvent } from '#test/support/http-events.ts';
 import { startLocalAws } from '#test/support/local-aws.ts';
 
 const ISSUER = '000.00.08.H48';
@@ -39,6 +39,8 @@ beforeAll(async () => {
   vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
   vi.stubEnv('INCOMING_BUCKET', 'incoming');
   vi.stubEnv('TABLE_NAME', 'status');
+  vi.stubEnv('ISSUER_INDEX', 'byIssuer');
+  vi.stubEnv('RECIPIENT_INDEX', 'byRecipient');
   vi.stubEnv('MAX_UPLOAD_BYTES', String(1024 * 1024));
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   ({ handler } = await import('#functions/documents-api.ts'));
@@ -48,54 +50,6 @@ afterAll(async () => {
   vi.unstubAllEnvs();
   await Promise.all([localAws.stop(), db.stop()]);
 });
-
-interface EventOptions {
-  readonly method?: string;
-  readonly path?: string;
-  readonly body?: unknown;
-  readonly rawBody?: string;
-  readonly contentType?: string;
-  /** `null` sends the request with no authorizer context at all. */
-  readonly claims?: Record<string, string> | null;
-}
-
-/** An HTTP API payload v2 event as API Gateway sends it after the JWT authorizer. */
-function makeHttpEvent(options: EventOptions = {}): APIGatewayProxyEventV2WithJWTAuthorizer {
-  const method = options.method ?? 'POST';
-  const path = options.path ?? '/documents';
-  const claims =
-    options.claims === undefined
-      ? { sub: 'user-1', 'custom:agency': ISSUER, 'custom:role': 'agency' }
-      : options.claims;
-  const event = {
-    version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { 'content-type': options.contentType ?? 'application/json' },
-    body:
-      options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '111122223333',
-      apiId: 'api',
-      domainName: 'api.example',
-      domainPrefix: 'api',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'test' },
-      requestId: crypto.randomUUID(),
-      routeKey: `${method} ${path}`,
-      stage: '$default',
-      time: '20/May/2019:02:00:00 +0000',
-      timeEpoch: Date.parse('2019-05-20T02:00:00Z'),
-      ...(claims === null
-        ? {}
-        : {
-            authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: null } },
-          }),
-    },
-  };
-  return event as APIGatewayProxyEventV2WithJWTAuthorizer;
-}
 
 function makeBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -131,7 +85,7 @@ const createdSchema = z.object({
   warnings: z.array(z.unknown()),
 });
 
-async function call(options: EventOptions) {
+async function call(options: HttpEventOptions) {
   const response = await handler(makeHttpEvent(options), makeLambdaContext('documents-api'));
   return {
     status: response.statusCode,

@@ -7,8 +7,11 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DocumentApi, type DocumentApiProps } from '#infra/constructs/document-api.ts';
 import { bucketName } from '#infra/definitions.ts';
+import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
 
 const ISSUER_URL = 'https://cognito-idp.ap-southeast-1.amazonaws.com/ap-southeast-1_example';
+const STATE_MACHINE_ARN =
+  'arn:aws:states:ap-southeast-1:111122223333:stateMachine:RolloutStateMachine';
 
 function makeStack(app: App, overrides: Partial<DocumentApiProps> = {}) {
   const stack = new Stack(app, 'DocumentApiTest', {
@@ -52,17 +55,21 @@ function makeStack(app: App, overrides: Partial<DocumentApiProps> = {}) {
 }
 
 let template: Template;
+let withRollout: Template;
 
 beforeAll(() => {
   template = Template.fromStack(makeStack(new App()).stack);
+  withRollout = Template.fromStack(
+    makeStack(new App(), { stateMachineArn: STATE_MACHINE_ARN }).stack,
+  );
 });
 
-function handlerStatements(): {
+function handlerStatements(from: Template = template): {
   Action: string | string[];
   Resource: unknown;
   Condition?: unknown;
 }[] {
-  return Object.values(template.findResources('AWS::IAM::Policy'))
+  return Object.values(from.findResources('AWS::IAM::Policy'))
     .filter((p) =>
       (p.Properties.Roles as { Ref: string }[]).some((r) =>
         r.Ref.startsWith('DocumentsHandlerRole'),
@@ -71,21 +78,34 @@ function handlerStatements(): {
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
-const handlerActions = () => handlerStatements().flatMap((s) => [s.Action].flat());
+const handlerActions = (from: Template = template) =>
+  handlerStatements(from).flatMap((s) => [s.Action].flat());
 
 describe('document API', () => {
-  it('guards POST /documents with the JWT authorizer of the configured issuer and audience', () => {
+  it('guards every route of the contract with the JWT authorizer, except the API description', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: { Issuer: ISSUER_URL, Audience: ['agency-portal'] },
     });
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route'));
-    expect(routes.map((r) => r.Properties.RouteKey)).toEqual(['POST /documents']);
-    expect(routes[0]?.Properties).toMatchObject({
-      AuthorizationType: 'JWT',
-      AuthorizerId: { Ref: expect.stringMatching(/^DocumentsApiAgencyJwt/) },
-    });
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (r) => r.Properties,
+    );
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(
+      API_OPERATIONS.map((op) => `${op.method} ${op.path}`).sort(),
+    );
+    expect(routes.map((r) => r.RouteKey)).toEqual(
+      expect.arrayContaining(['GET /documents/{id}', 'POST /admin/approvals/{phaseId}']),
+    );
+    for (const route of routes.filter((r) => r.RouteKey !== 'GET /openapi.json')) {
+      expect(route, route.RouteKey).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: expect.stringMatching(/^DocumentsApiAgencyJwt/) },
+      });
+    }
+    const open = routes.find((r) => r.RouteKey === 'GET /openapi.json');
+    expect(open?.AuthorizationType ?? 'NONE').toBe('NONE');
+    expect(open?.AuthorizerId).toBeUndefined();
   });
 
   it('logs every request of the stage to its own log group and throttles the stage', () => {
@@ -129,41 +149,105 @@ describe('document API', () => {
     });
   });
 
-  it('grants item reads and writes on the API partitions only, no scans, queries or GSIs', () => {
+  it('grants item access on the API partitions, queries on the two list indexes, and no scan', () => {
     const table = handlerStatements().filter((s) =>
       [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
     );
+    const tableArn = { 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] };
+    const indexArn = (name: string) => ({
+      'Fn::Join': ['', [tableArn, `/index/${name}`]],
+    });
     expect(table).toEqual([
       expect.objectContaining({
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Table/), 'Arn'] },
+        Resource: tableArn,
         Condition: {
           'ForAllValues:StringLike': {
             'dynamodb:LeadingKeys': ['DOC#*', 'NUMBER#*', 'AUDIT#*', 'ROLLOUT#POLICY'],
           },
         },
       }),
+      expect.objectContaining({
+        Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+        Resource: tableArn,
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DOC#*'] } },
+      }),
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: [indexArn('byIssuer'), indexArn('byRecipient')],
+      }),
     ]);
+    expect(handlerActions()).not.toContain('dynamodb:Scan');
   });
 
-  it('lets the signed upload form write incoming/* under the bucket key, and nothing else', () => {
+  it('without a state machine, grants neither the approval items nor Step Functions', () => {
+    expect(JSON.stringify(handlerStatements())).not.toContain('ROLLOUT#APPROVAL');
+    expect(handlerActions().filter((a) => a.startsWith('states:'))).toEqual([]);
+    const variables = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties.Environment?.Variables ?? {})
+      .find((v) => v.POWERTOOLS_SERVICE_NAME === 'documents-api');
+    expect(variables).not.toHaveProperty('STATE_MACHINE_ARN');
+  });
+
+  it('with a state machine, may answer its tasks and decide the approval items only', () => {
+    const statements = handlerStatements(withRollout);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 'states:SendTaskSuccess',
+          Resource: STATE_MACHINE_ARN,
+        }),
+        expect.objectContaining({
+          Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Condition: {
+            'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['ROLLOUT#APPROVAL'] },
+          },
+        }),
+      ]),
+    );
+    expect(handlerActions(withRollout)).not.toContain('states:SendTaskFailure');
+    withRollout.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          STATE_MACHINE_ARN,
+          ISSUER_INDEX: 'byIssuer',
+          RECIPIENT_INDEX: 'byRecipient',
+        }),
+      },
+    });
+  });
+
+  it('lets the function sign uploads to incoming/* and links to countersigned/*, nothing else', () => {
     const actions = handlerActions();
     expect(actions).toContain('s3:PutObject');
     expect(actions).toContain('kms:GenerateDataKey');
-    expect(actions).not.toContain('s3:GetObject');
-    expect(actions).not.toContain('kms:Decrypt');
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
-    const put = handlerStatements().find((s) => [s.Action].flat().includes('s3:PutObject'));
-    expect(JSON.stringify(put?.Resource)).toContain('-incoming-');
-    expect(JSON.stringify(put?.Resource)).toMatch(/\/incoming\/\*"/);
-    const kms = handlerStatements().find((s) => [s.Action].flat().includes('kms:GenerateDataKey'));
-    expect(kms?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
+    const put = handlerStatements().filter((s) => [s.Action].flat().includes('s3:PutObject'));
+    expect(put).toHaveLength(1);
+    expect(JSON.stringify(put[0]?.Resource)).toContain('-incoming-');
+    expect(JSON.stringify(put[0]?.Resource)).toMatch(/\/incoming\/\*"/);
+    const get = handlerStatements().filter((s) => [s.Action].flat().includes('s3:GetObject'));
+    expect(get).toHaveLength(1);
+    expect([get[0]?.Action].flat()).toEqual(['s3:GetObject']);
+    expect(JSON.stringify(get[0]?.Resource)).toMatch(/-incoming-.*\/countersigned\/\*"/);
+    for (const action of ['kms:GenerateDataKey', 'kms:Decrypt']) {
+      const kms = handlerStatements().find((s) => [s.Action].flat().includes(action));
+      expect(kms?.Resource, action).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'],
+      });
+    }
   });
 
-  it('passes cdk-nag AwsSolutions with every acknowledgement justified', () => {
-    const app = new App();
-    makeStack(app);
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    expect(() => app.synth()).not.toThrow();
-  });
+  it.each([
+    ['without', {}],
+    ['with', { stateMachineArn: STATE_MACHINE_ARN }],
+  ])(
+    'passes cdk-nag AwsSolutions %s a state machine, every acknowledgement justified',
+    (_, extra) => {
+      const app = new App();
+      makeStack(app, extra);
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      expect(() => app.synth()).not.toThrow();
+    },
+  );
 });

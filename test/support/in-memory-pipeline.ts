@@ -8,7 +8,9 @@ import type {
   StatusRepository,
 } from '#ports/status-repository.ts';
 import {
+  canAdvanceDelivery,
   canTransition,
+  type DeliveryState,
   type DocumentStatus,
   InvalidTransitionError,
 } from '#status/document-status.ts';
@@ -71,6 +73,30 @@ export class InMemoryStatusRepository implements StatusRepository {
 
   async deliveries(id: string): Promise<DeliveryRecord[]> {
     return [...(this.deliveryRecords.get(id) ?? [])];
+  }
+
+  async advanceDelivery(
+    id: string,
+    recipient: string,
+    from: DeliveryState,
+    to: DeliveryState,
+    at: string,
+    note?: string,
+  ): Promise<void> {
+    if (!canAdvanceDelivery(from, to)) throw new InvalidTransitionError(from, to);
+    const all = this.deliveryRecords.get(id) ?? [];
+    const current = all.find((d) => d.recipient === recipient);
+    if (current?.state !== from) throw new InvalidTransitionError(from, to);
+    const next: DeliveryRecord = {
+      ...current,
+      state: to,
+      updatedAt: at,
+      ...(note === undefined ? {} : { reason: note }),
+    };
+    this.deliveryRecords.set(
+      id,
+      all.map((d) => (d === current ? next : d)),
+    );
   }
 }
 

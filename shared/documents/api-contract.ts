@@ -1,0 +1,287 @@
+import { z } from 'zod';
+import {
+  adminListDocumentsQuerySchema,
+  approvalDecisionBodySchema,
+  approvalListSchema,
+  approvalResultSchema,
+  createdDocumentSchema,
+  deliveryPageSchema,
+  documentDetailSchema,
+  documentPageSchema,
+  errorEnvelopeSchema,
+  inboxQuerySchema,
+  listDocumentsQuerySchema,
+  recallBodySchema,
+  recallResultSchema,
+  receiptBodySchema,
+  receiptResultSchema,
+} from './api-schemas.ts';
+import { documentMetadataSchema } from './metadata.ts';
+
+export interface ApiResponse {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface ApiOperation {
+  readonly operationId: string;
+  readonly method: 'GET' | 'POST';
+  /** In API Gateway and http-router form: `/documents/{id}`. */
+  readonly path: string;
+  readonly summary: string;
+  /** Served without the JWT authorizer. @default false */
+  readonly public?: boolean;
+  readonly query?: z.ZodObject;
+  readonly body?: z.ZodType;
+  /** A body may be left out entirely. @default false */
+  readonly bodyOptional?: boolean;
+  readonly responses: Readonly<Record<number, ApiResponse>>;
+}
+
+const error = (description: string): ApiResponse => ({ description, schema: errorEnvelopeSchema });
+const notFound = error('Unknown, or not visible to the caller (existence is not disclosed)');
+const badRequest = error('Malformed query or body; `details` names each field');
+const forbidden = error('The caller may see the resource but not do this');
+
+/**
+ * Every route of the agencies' HTTP API. The handler registers exactly these (its routing table
+ * is keyed by `operationId`), the CDK construct adds exactly these to the HttpApi, and
+ * `GET /openapi.json` documents exactly these.
+ */
+export const API_OPERATIONS = [
+  {
+    operationId: 'createDocument',
+    method: 'POST',
+    path: '/documents',
+    summary: 'Announce a signed document and get its upload form',
+    body: documentMetadataSchema,
+    responses: {
+      201: { description: 'Created', schema: createdDocumentSchema },
+      400: badRequest,
+      403: forbidden,
+      409: error('The number and notation are already used this year'),
+      422: error('Secret documents are not exchanged electronically'),
+    },
+  },
+  {
+    operationId: 'listDocuments',
+    method: 'GET',
+    path: '/documents',
+    summary: "The caller's documents, sent (by creation) or received (by delivery), newest first",
+    query: listDocumentsQuerySchema,
+    responses: {
+      200: {
+        description: 'One page; `items` are documents when sent, deliveries when received',
+        schema: z.union([documentPageSchema, deliveryPageSchema]),
+      },
+      400: badRequest,
+    },
+  },
+  {
+    operationId: 'getDocument',
+    method: 'GET',
+    path: '/documents/{id}',
+    summary: 'Status, history, deliveries, verification and paper-copy flag of one document',
+    responses: {
+      200: { description: 'The document', schema: documentDetailSchema },
+      404: notFound,
+    },
+  },
+  {
+    operationId: 'getDocumentFile',
+    method: 'GET',
+    path: '/documents/{id}/file',
+    summary: 'Redirect to a five-minute link to the countersigned PDF',
+    responses: {
+      302: {
+        description: 'Pre-signed GET of the countersigned PDF',
+        headers: { Location: 'The pre-signed URL' },
+      },
+      403: forbidden,
+      404: notFound,
+      409: error('Not countersigned yet'),
+    },
+  },
+  {
+    operationId: 'listInbox',
+    method: 'GET',
+    path: '/inbox',
+    summary: 'Deliveries to the caller, newest first',
+    query: inboxQuerySchema,
+    responses: { 200: { description: 'One page', schema: deliveryPageSchema }, 400: badRequest },
+  },
+  {
+    operationId: 'reportReceipt',
+    method: 'POST',
+    path: '/documents/{id}/receipts',
+    summary: 'Report an edXML status code (01–06, or 15/16 to answer a recall) on my delivery',
+    body: receiptBodySchema,
+    responses: {
+      200: { description: 'The delivery after the report', schema: receiptResultSchema },
+      400: badRequest,
+      403: forbidden,
+      404: notFound,
+      409: error('The delivery cannot move to this code from its current state'),
+    },
+  },
+  {
+    operationId: 'recallDocument',
+    method: 'POST',
+    path: '/documents/{id}/recall',
+    summary: 'Ask every recipient to return the document (code 13)',
+    body: recallBodySchema,
+    bodyOptional: true,
+    responses: {
+      200: { description: 'Deliveries recalled and left unchanged', schema: recallResultSchema },
+      400: badRequest,
+      403: forbidden,
+      404: notFound,
+      409: error('No delivery can still be recalled'),
+    },
+  },
+  {
+    operationId: 'listAgencyDocuments',
+    method: 'GET',
+    path: '/admin/documents',
+    summary: "Administrators: one agency's documents, newest first",
+    query: adminListDocumentsQuerySchema,
+    responses: {
+      200: { description: 'One page', schema: documentPageSchema },
+      400: badRequest,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'listApprovals',
+    method: 'GET',
+    path: '/admin/approvals',
+    summary: 'Administrators: rollout phase reports waiting for a decision',
+    responses: {
+      200: { description: 'Pending approvals', schema: approvalListSchema },
+      403: forbidden,
+      503: error('No rollout state machine in this deployment'),
+    },
+  },
+  {
+    operationId: 'decideApproval',
+    method: 'POST',
+    path: '/admin/approvals/{phaseId}',
+    summary: 'Administrators: approve or reject a phase report; the rollout resumes',
+    body: approvalDecisionBodySchema,
+    responses: {
+      200: { description: 'Decision recorded and sent', schema: approvalResultSchema },
+      400: badRequest,
+      403: forbidden,
+      404: error('No approval for this phase'),
+      409: error('Already decided, or the rollout no longer waits'),
+      503: error('No rollout state machine in this deployment'),
+    },
+  },
+  {
+    operationId: 'getOpenApi',
+    method: 'GET',
+    path: '/openapi.json',
+    summary: 'This document',
+    public: true,
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+  },
+] as const satisfies readonly ApiOperation[];
+
+export type OperationId = (typeof API_OPERATIONS)[number]['operationId'];
+
+const COMMON_ERRORS: Readonly<Record<number, ApiResponse>> = {
+  401: { description: 'No valid token (answered by API Gateway)' },
+  500: error('Internal error; nothing about it is disclosed'),
+};
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+
+function parameters(op: ApiOperation): Record<string, unknown>[] {
+  const path = [...op.path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
+  if (!op.query) return path;
+  const query = jsonSchema(op.query, 'input');
+  const required = new Set(Array.isArray(query.required) ? query.required : []);
+  const properties = (query.properties ?? {}) as Record<string, unknown>;
+  return [
+    ...path,
+    ...Object.entries(properties).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: required.has(name),
+      schema,
+    })),
+  ];
+}
+
+/** The OpenAPI 3.1 document of `API_OPERATIONS`, schemas generated from the zod objects. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of API_OPERATIONS as readonly ApiOperation[]) {
+    const responses = Object.fromEntries(
+      Object.entries({ ...op.responses, ...(op.public ? {} : COMMON_ERRORS) }).map(
+        ([status, r]) => [
+          status,
+          {
+            description: r.description,
+            ...(r.schema
+              ? { content: { 'application/json': { schema: jsonSchema(r.schema, 'output') } } }
+              : {}),
+            ...(r.headers
+              ? {
+                  headers: Object.fromEntries(
+                    Object.entries(r.headers).map(([name, description]) => [
+                      name,
+                      { description, schema: { type: 'string' } },
+                    ]),
+                  ),
+                }
+              : {}),
+          },
+        ],
+      ),
+    );
+    paths[op.path] ??= {};
+    paths[op.path] = {
+      ...paths[op.path],
+      [op.method.toLowerCase()]: {
+        operationId: op.operationId,
+        summary: op.summary,
+        security: op.public ? [] : [{ agencyJwt: [] }],
+        parameters: parameters(op),
+        ...(op.body
+          ? {
+              requestBody: {
+                required: !op.bodyOptional,
+                content: { 'application/json': { schema: jsonSchema(op.body, 'input') } },
+              },
+            }
+          : {}),
+        responses,
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'edoc-hub agency API',
+      version: '1.0.0',
+      description:
+        'Exchange of signed official documents between the agencies of the province. Tokens ' +
+        'carry the agency code (`custom:agency`) and role (`custom:role`: agency or admin).',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    components: {
+      securitySchemes: {
+        agencyJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+      },
+    },
+    paths,
+  };
+}

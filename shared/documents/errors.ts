@@ -1,0 +1,82 @@
+import { DomainError } from '../errors.ts';
+import type { FieldError } from './field-errors.ts';
+
+/**
+ * Refusals of the status and administration API. The handler maps each class to one HTTP status
+ * and error code; messages are written for the caller and may be shown as they are.
+ */
+
+/** Unknown, or not the caller's to see: both answer the same so existence does not leak. */
+export class DocumentNotFoundError extends DomainError {
+  constructor(id: string) {
+    super(`document ${id} does not exist`);
+  }
+}
+
+/** The caller may see the document but not do this with it. */
+export class AccessDeniedError extends DomainError {}
+
+export class InvalidRequestError extends DomainError {
+  readonly details: readonly FieldError[];
+
+  constructor(details: readonly FieldError[], message = 'the request is not valid') {
+    super(message);
+    this.details = details;
+  }
+}
+
+export class InvalidCursorError extends DomainError {
+  constructor(options?: { cause?: unknown }) {
+    super('the cursor is not one this list returned; start again without it', options);
+  }
+}
+
+export class NotCountersignedError extends DomainError {
+  constructor(id: string) {
+    super(`document ${id} has no countersigned file yet`);
+  }
+}
+
+/** The delivery model forbids the step, or another report moved the delivery first. */
+export class DeliveryTransitionError extends DomainError {
+  readonly from: string;
+  readonly to: string;
+
+  constructor(from: string, to: string, options?: { cause?: unknown }) {
+    super(`a delivery in state ${from} cannot move to ${to}`, options);
+    this.from = from;
+    this.to = to;
+  }
+}
+
+export class NothingToRecallError extends DomainError {
+  constructor(id: string) {
+    super(`no delivery of document ${id} can still be recalled`);
+  }
+}
+
+export class ApprovalNotFoundError extends DomainError {
+  constructor(phaseId: string) {
+    super(`no approval was requested for phase ${phaseId}`);
+  }
+}
+
+export class ApprovalNotPendingError extends DomainError {
+  constructor(phaseId: string) {
+    super(`the approval of phase ${phaseId} is already decided`);
+  }
+}
+
+/** The execution no longer waits on the token (timed out, stopped, or already answered). */
+export class ApprovalTaskClosedError extends DomainError {
+  constructor(options?: { cause?: unknown }) {
+    super('the rollout no longer waits for this decision', options);
+  }
+}
+
+/** The deployment has no rollout state machine to answer. */
+export class ApprovalsUnavailableError extends DomainError {
+  constructor() {
+    super('rollout approvals are not configured in this deployment');
+  }
+}
