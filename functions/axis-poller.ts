@@ -3,24 +3,34 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { ScheduledEvent } from 'aws-lambda';
-import { DynamoDbInboundEdocs } from '#adapters/dynamodb-axis-records.ts';
+import { DynamoDbInboundLedger } from '#adapters/dynamodb-axis-records.ts';
+import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { S3DocumentStore } from '#adapters/s3-document-store.ts';
 import { type PollResult, pollAxis } from '#shared/axis/poll-axis.ts';
-import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
 import { makeAxisClient } from './lib/axis-client.ts';
-import { intEnv, requiredEnv } from './lib/env.ts';
+import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
+import { loadDirectory } from './lib/reference.ts';
+import { loadTrust } from './lib/trust.ts';
 
 const logger = new Logger();
+const dynamodb = new DynamoDBClient({});
+const tableName = requiredEnv('TABLE_NAME');
+const directory = await loadDirectory();
 const deps = {
   client: makeAxisClient(),
   store: new S3DocumentStore(makeS3Client(), requiredEnv('DOCUMENTS_BUCKET')),
-  inbound: new DynamoDbInboundEdocs(new DynamoDBClient({}), requiredEnv('TABLE_NAME')),
+  ledger: new DynamoDbInboundLedger(dynamodb, tableName),
+  repository: new DynamoDbStatusRepository(dynamodb, tableName),
+  trust: await loadTrust(optionalEnv('TRUST_DIR') ?? new URL('./trust', import.meta.url).pathname),
   clock: { now: () => new Date() },
   self: { OrganId: requiredEnv('AXIS_ORGAN_ID'), OrganName: requiredEnv('AXIS_ORGAN_NAME') },
-  servesAgency: (code: string) => QUANG_NGAI_DIRECTORY.find(code)?.channel === 'province',
+  servesAgency: (code: string) => directory.find(code)?.channel === 'province',
 };
-const options = { maxPerPoll: intEnv('AXIS_MAX_PER_POLL', 20) };
+const options = {
+  maxPerPoll: intEnv('AXIS_MAX_PER_POLL', 20),
+  leaseMs: intEnv('AXIS_LEASE_SECONDS', 900) * 1000,
+};
 
 /** One poll per schedule tick; an unavailable axis fails the run and the next tick tries again. */
 export const handler = middy<ScheduledEvent, PollResult>()
@@ -28,12 +38,17 @@ export const handler = middy<ScheduledEvent, PollResult>()
   .handler(async () => {
     const result = await pollAxis(deps, options);
     logger.info('axis polled', {
-      received: result.received.length,
+      received: result.received,
       refused: result.refused,
+      statuses: result.statuses,
       failed: result.failed,
+      skipped: result.skipped.length,
     });
     if (result.unanswerable.length > 0) {
       logger.error('axis packages nobody can answer', { unanswerable: result.unanswerable });
+    }
+    if (result.late.length > 0) {
+      logger.warn('axis packages answered after the day of receipt', { late: result.late });
     }
     return result;
   });

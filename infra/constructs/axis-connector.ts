@@ -20,7 +20,7 @@ import { AppFunction } from './app-function.ts';
 export interface AxisConnectorProps {
   /** Deployment stage; names the documents bucket (the `incoming` bucket). */
   readonly stage: string;
-  /** The status table: deliveries (sender) and inbound records (poller). */
+  /** The status table: deliveries and documents (both), inbound claims (poller). */
   readonly table: ITableV2;
   /** The key of the documents bucket. */
   readonly dataKey: IKey;
@@ -45,8 +45,9 @@ export interface AxisConnectorProps {
 }
 
 /**
- * The national axis connector: an outbox queue (with its DLQ) drained by the sender, and a
- * scheduled poller that receives packages and answers them. Each function gets only its own
+ * The national axis connector: an outbox queue (with its DLQ) drained by the sender (packages to
+ * send and statuses our agencies report), and a scheduled poller that receives packages and
+ * status messages and answers the packages. Each function gets only its own
  * table actions, its own bucket prefix and read access to the one secret.
  */
 export class AxisConnector extends Construct {
@@ -105,23 +106,31 @@ export class AxisConnector extends Construct {
       }),
     );
 
+    const pollerTimeout = props.pollerTimeout ?? Duration.minutes(5);
     this.poller = new AppFunction(this, 'Poller', {
       entryName: 'axis-poller',
-      timeout: props.pollerTimeout ?? Duration.minutes(5),
+      timeout: pollerTimeout,
       environment: {
         ...axisEnvironment,
         AXIS_ORGAN_NAME: props.organization.name,
         AXIS_MAX_PER_POLL: String(props.maxPerPoll ?? 20),
+        // A claim outlives any run, so only a crashed run's claims are ever taken over.
+        AXIS_LEASE_SECONDS: String(pollerTimeout.toSeconds() * 3),
       },
+      // The trust the attached PDFs' signatures are judged against, as in the verify step.
+      assets: [{ from: 'config/trust', to: 'trust' }],
     });
-    // One poll at a time: two overlapping runs would fetch and answer the same packages twice.
+    // One poll at a time as a matter of course; the per-message claims make an overlap harmless.
     const pollerResource = this.poller.node.defaultChild;
     if (!(pollerResource instanceof CfnFunction)) throw new Error('poller has no CfnFunction');
     pollerResource.reservedConcurrentExecutions = 1;
+    // Claims, inbound documents and their deliveries; Query reads a document's deliveries when a
+    // status message from the axis moves one.
     this.poller.grantStatusItems(props.table, [
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
+      'dynamodb:Query',
     ]);
     this.poller.grantObjects(
       { stage: props.stage, purpose: 'incoming' },

@@ -7,12 +7,16 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { DeliveryRecord } from '#ports/status-repository.ts';
-import type {
-  AxisDeliveries,
-  InboundEdoc,
-  InboundEdocs,
-  InboundRecord,
+import { LostClaimError } from '#shared/axis/errors.ts';
+import {
+  type AxisDeliveries,
+  type ClaimResult,
+  type InboundClaim,
+  type InboundLedger,
+  type InboundOutcome,
+  RELEASED_LEASE,
 } from '#shared/axis/ports.ts';
+import { EDXML_STATUS_CODES, type EdxmlStatusCode } from '#shared/edxml/status-message.ts';
 import {
   canAdvanceDelivery,
   DELIVERY_STATES,
@@ -28,7 +32,19 @@ const deliverySchema = z.object({
   reason: z.string().optional(),
 });
 
-const inboundSchema = z.object({
+const organizationSchema = z.looseObject({ OrganId: z.string(), OrganName: z.string() });
+const responseForSchema = z.object({
+  OrganId: z.string(),
+  Code: z.string(),
+  PromulgationDate: z.string(),
+  DocumentId: z.string(),
+});
+const answerSchema = z.object({
+  code: z.enum(['01', '02']),
+  from: organizationSchema,
+  description: z.string(),
+});
+const edocSchema = z.object({
   axisDocId: z.string(),
   receivedAt: z.string(),
   packageKey: z.string(),
@@ -49,9 +65,50 @@ const inboundSchema = z.object({
       contentType: z.string(),
       sha256: z.string(),
       size: z.number(),
+      key: z.string().optional(),
     }),
   ),
-  acknowledgedAt: z.string().optional(),
+});
+const statusCodeSchema = z.custom<EdxmlStatusCode>(
+  (v) => typeof v === 'string' && (EDXML_STATUS_CODES as readonly string[]).includes(v),
+);
+const statusOutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.enum(['applied', 'duplicate', 'not-allowed']),
+    documentId: z.string(),
+    recipient: z.string(),
+    from: z.enum(DELIVERY_STATES),
+    code: statusCodeSchema,
+  }),
+  z.object({ kind: z.literal('unknown-document'), responseFor: responseForSchema }),
+  z.object({ kind: z.literal('unknown-recipient'), documentId: z.string(), recipient: z.string() }),
+  z.object({ kind: z.literal('malformed'), reason: z.string() }),
+]);
+const outcomeSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('delivered'),
+    documentId: z.string(),
+    edoc: edocSchema,
+    responseFor: responseForSchema,
+    answers: z.array(answerSchema),
+  }),
+  z.object({
+    kind: z.literal('refused'),
+    reason: z.string(),
+    responseFor: responseForSchema,
+    answers: z.array(answerSchema),
+  }),
+  z.object({ kind: z.literal('unanswerable'), reason: z.string() }),
+  z.object({ kind: z.literal('status'), status: statusOutcomeSchema }),
+]);
+const claimSchema = z.object({
+  axisDocId: z.string(),
+  receivedAt: z.string(),
+  owner: z.string(),
+  leaseUntil: z.string(),
+  outcome: outcomeSchema.optional(),
+  answered: z.array(z.string()).default([]),
+  finishedAt: z.string().optional(),
 });
 
 /** Same item as DynamoDbStatusRepository's deliveries: the route step writes it PENDING. */
@@ -148,8 +205,11 @@ export class DynamoDbAxisDeliveries implements AxisDeliveries {
   }
 }
 
-/** Packages received over the axis, one item per axis id on the status table. */
-export class DynamoDbInboundEdocs implements InboundEdocs {
+/**
+ * The inbound ledger on the status table: one item per axis id (`AXISIN#<id>`), created by a
+ * conditional put before the poller fetches anything. Later writes are conditional on the owner.
+ */
+export class DynamoDbInboundLedger implements InboundLedger {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
 
@@ -158,36 +218,95 @@ export class DynamoDbInboundEdocs implements InboundEdocs {
     this.#table = tableName;
   }
 
-  async get(axisDocId: string): Promise<InboundRecord | undefined> {
-    const out = await this.#db.send(
-      new GetCommand({ TableName: this.#table, Key: inboundKey(axisDocId), ConsistentRead: true }),
-    );
-    return out.Item ? inboundSchema.parse(out.Item) : undefined;
-  }
-
-  async record(edoc: InboundEdoc): Promise<void> {
+  async claim(
+    axisDocId: string,
+    owner: string,
+    at: { readonly now: string; readonly leaseUntil: string },
+  ): Promise<ClaimResult> {
+    const fresh: InboundClaim = {
+      axisDocId,
+      receivedAt: at.now,
+      owner,
+      leaseUntil: at.leaseUntil,
+      answered: [],
+    };
     try {
       await this.#db.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { ...inboundKey(edoc.axisDocId), ...edoc },
+          Item: { ...inboundKey(axisDocId), ...fresh },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      return { kind: 'claimed', claim: fresh };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+    try {
+      const out = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: inboundKey(axisDocId),
+          UpdateExpression: 'SET #owner = :owner, leaseUntil = :until',
+          ConditionExpression: 'attribute_not_exists(finishedAt) AND leaseUntil < :now',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner, ':until': at.leaseUntil, ':now': at.now },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { kind: 'claimed', claim: claimSchema.parse(out.Attributes) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const out = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: inboundKey(axisDocId), ConsistentRead: true }),
+    );
+    const claim = claimSchema.parse(out.Item);
+    return { kind: claim.finishedAt === undefined ? 'held' : 'finished', claim };
   }
 
-  async markAcknowledged(axisDocId: string, at: string): Promise<void> {
-    await this.#db.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: inboundKey(axisDocId),
-        UpdateExpression: 'SET acknowledgedAt = if_not_exists(acknowledgedAt, :at)',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
+  decide(axisDocId: string, owner: string, outcome: InboundOutcome): Promise<void> {
+    return this.#asOwner(axisDocId, owner, 'SET outcome = :v', { ':v': outcome });
+  }
+
+  markAnswered(axisDocId: string, owner: string, answer: string): Promise<void> {
+    return this.#asOwner(axisDocId, owner, 'SET answered = list_append(answered, :v)', {
+      ':v': [answer],
+    });
+  }
+
+  finish(axisDocId: string, owner: string, at: string): Promise<void> {
+    return this.#asOwner(axisDocId, owner, 'SET finishedAt = :v', { ':v': at });
+  }
+
+  release(axisDocId: string, owner: string): Promise<void> {
+    return this.#asOwner(axisDocId, owner, 'SET leaseUntil = :v', { ':v': RELEASED_LEASE });
+  }
+
+  async #asOwner(
+    axisDocId: string,
+    owner: string,
+    update: string,
+    values: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: inboundKey(axisDocId),
+          UpdateExpression: update,
+          ConditionExpression: '#owner = :owner AND attribute_not_exists(finishedAt)',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ...values, ':owner': owner },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new LostClaimError(`axis message ${axisDocId} is no longer held by ${owner}`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type {
+  AxisDocumentRecords,
   CreateResult,
   DeliveryRecord,
   DocumentRecord,
@@ -71,7 +72,7 @@ const isConditionFailure = (error: unknown): boolean =>
  * write is cheaper), a number is claimed by its own item before the document is written; a claim
  * left by a crash between the two writes is taken over by the next attempt.
  */
-export class DynamoDbStatusRepository implements StatusRepository {
+export class DynamoDbStatusRepository implements StatusRepository, AxisDocumentRecords {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
 
@@ -270,5 +271,57 @@ export class DynamoDbStatusRepository implements StatusRepository {
       if (isConditionFailure(error)) throw new InvalidTransitionError(from, to, { cause: error });
       throw error;
     }
+  }
+
+  async importDocument(
+    doc: NewDocument,
+    entry: HistoryEntry,
+    results: Readonly<Record<string, unknown>>,
+  ): Promise<boolean> {
+    const item: DocumentRecord = {
+      ...doc,
+      status: entry.status,
+      updatedAt: entry.at,
+      history: [entry],
+      results,
+    };
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: {
+            ...documentKey(doc.id),
+            ...item,
+            gsi1pk: `ISSUER#${doc.issuer}`,
+            gsi1sk: `${doc.createdAt}#${doc.id}`,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async findByNumber(
+    issuer: string,
+    year: number,
+    number: string,
+    notation: string,
+  ): Promise<string | undefined> {
+    let key: ReturnType<typeof numberClaimKey>;
+    try {
+      key = numberClaimKey(issuer, year, number, notation);
+    } catch (error) {
+      if (error instanceof RangeError) return undefined; // not a number the hub could have issued
+      throw error;
+    }
+    const out = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
+    );
+    const id = out.Item?.['documentId'];
+    return typeof id === 'string' && id !== '' ? id : undefined;
   }
 }

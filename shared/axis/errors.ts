@@ -34,3 +34,6 @@ export class AxisUnavailableError extends AxisError {
  * document being marked failed.
  */
 export class AxisAuthenticationError extends AxisUnavailableError {}
+
+/** Another poller took over an axis message this one held (its lease ran out): stop touching it. */
+export class LostClaimError extends AxisError {}

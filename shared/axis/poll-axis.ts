@@ -1,25 +1,46 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { EdxmlLimits } from '../edxml/attachments.ts';
-import { type ParsedEdxmlDocument, parseEdxmlDocument } from '../edxml/envelope.ts';
-import { EdxmlFormatError } from '../edxml/errors.ts';
 import {
   type EdxmlOrganization,
   type EdxmlResponseFor,
+  formatEdxmlDate,
   formatEdxmlTimestamp,
-  responseForSchema,
 } from '../edxml/fields.ts';
-import { buildStatusMessage, type EdxmlStatusCode } from '../edxml/status-message.ts';
-import { EDXML_NAMESPACE, readXml, XML_CHARS, type XmlElement } from '../edxml/xml.ts';
+import { buildStatusMessage } from '../edxml/status-message.ts';
+import { XML_CHARS } from '../edxml/xml.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
+import type { AxisDocumentRecords, StatusRepository } from '../ports/status-repository.ts';
+import { applyAxisStatus } from './apply-axis-status.ts';
 import { AxisRejectedError } from './errors.ts';
-import { AXIS_INBOUND_PREFIX } from './keys.ts';
-import type { AxisClient, AxisClock, InboundEdoc, InboundEdocs } from './ports.ts';
+import type {
+  AxisClient,
+  AxisClock,
+  InboundClaim,
+  InboundLedger,
+  InboundOutcome,
+  PlannedAnswer,
+  StatusOutcome,
+} from './ports.ts';
+import { receivePackage } from './receive-package.ts';
+import { isStatusMessage } from './salvage.ts';
+import type { AxisTrust } from './verify-attachments.ts';
+
+export { salvageResponseFor } from './salvage.ts';
 
 export interface PollAxisDeps {
   readonly client: AxisClient;
-  /** Where received packages are kept, whole, under `inboundPrefix`. */
+  /** Where received packages and their PDFs are kept, under `inboundPrefix`. */
   readonly store: DocumentStore;
-  readonly inbound: InboundEdocs;
+  /** Exactly-once claims per axis id. */
+  readonly ledger: InboundLedger;
+  /** Documents and deliveries: inbound documents are written here, statuses applied here. */
+  readonly repository: Pick<
+    StatusRepository,
+    'recordDeliveries' | 'get' | 'deliveries' | 'advanceDelivery'
+  > &
+    AxisDocumentRecords;
+  /** Trust anchors, intermediates, CRLs and policy for the attached PDFs' signatures. */
+  readonly trust: AxisTrust;
   readonly clock: AxisClock;
   /** The organization that answers for the hub when a package names none of ours. */
   readonly self: EdxmlOrganization;
@@ -28,56 +49,96 @@ export interface PollAxisDeps {
 }
 
 export interface PollAxisOptions {
-  /** Packages handled per poll, so one run fits in the function's timeout. @default 20 */
+  /** Messages handled per poll, so one run fits in the function's timeout. @default 20 */
   readonly maxPerPoll?: number;
   /** @default AXIS_INBOUND_PREFIX */
   readonly inboundPrefix?: string;
   /** Parser limits. @default DEFAULT_EDXML_LIMITS */
   readonly limits?: EdxmlLimits;
+  /**
+   * How long a claim keeps other pollers off a message; longer than one run, so only a crashed
+   * run's claims expire. @default 15 minutes
+   */
+  readonly leaseMs?: number;
+  /** Identifies this run in its claims. @default a random UUID */
+  readonly owner?: string;
 }
 
 export interface PollResult {
-  /** Stored and acknowledged with 01 (or acknowledged again, when already stored). */
-  readonly received: string[];
-  /** Answered 02 with the reason; nothing was stored. */
+  /** Verified, delivered to the addressed agencies' inboxes and answered 01. */
+  readonly received: { readonly docId: string; readonly documentId: string }[];
+  /** Answered 02 with the reason; nothing was delivered. */
   readonly refused: { readonly docId: string; readonly reason: string }[];
+  /** Status messages about documents we sent, and what each did. */
+  readonly statuses: { readonly docId: string; readonly outcome: StatusOutcome }[];
   /**
    * Not even the sender and document could be read, so no status can name it: nothing stored,
-   * nothing answered. The axis lists it again next poll; a person has to look.
+   * nothing answered. The axis keeps listing it; a person has to look.
    */
   readonly unanswerable: { readonly docId: string; readonly reason: string }[];
-  /** The axis refused one of our calls about this package (e.g. it vanished); tried next poll. */
+  /** The axis refused one of our calls about this message (e.g. it vanished); tried next poll. */
   readonly failed: { readonly docId: string; readonly code: string }[];
+  /** Held by another poller, or handled before: not touched. */
+  readonly skipped: { readonly docId: string; readonly reason: 'held' | 'finished' }[];
+  /** Answered on a later (Vietnam) day than received: Decree 30's same-day rule was missed. */
+  readonly late: string[];
 }
 
 const DEFAULT_MAX_PER_POLL = 20;
+const DEFAULT_LEASE_MS = 15 * 60 * 1000;
 
 /**
- * Receive what the axis holds for us.
+ * Receive what the axis holds for us: document packages and status messages.
  *
- * For each waiting package (at most `maxPerPoll`):
- * 1. Already recorded (an earlier poll stored it but the 01 was lost): acknowledge again.
- * 2. Fetch and parse it with parseEdxmlDocument (digests optional: other systems have none).
- *    Invalid, or addressed to none of our agencies → answer 02 with the reason, store nothing.
- * 3. Valid → store the raw package (content-addressed), write the inbound record, answer 01,
- *    mark it acknowledged. A crash anywhere repeats only idempotent writes on the next poll.
+ * For each waiting message (at most `maxPerPoll`):
+ * 1. Claim its axis id (one conditional write, before anything else). Held by a live poller, or
+ *    finished before → skip.
+ * 2. Unless a previous holder already decided (its lease ran out mid-way), fetch it and decide:
+ *    a status message is applied to the delivery it names (applyAxisStatus); a package is
+ *    verified and delivered, or refused (receivePackage). The decision is recorded.
+ * 3. Send the answers still owed (01 per addressed agency, or 02 with the reason), each recorded
+ *    once the axis accepted it, then finish the claim. All of it in the same poll, so the sender
+ *    hears the same day; an answer crossing midnight is reported in `late`.
  *
- * AxisUnavailableError stops the poll (the next scheduled run retries); AxisRejectedError on one
- * package is reported in `failed` and the poll goes on.
+ * AxisUnavailableError stops the poll (the next run retries); AxisRejectedError on one message is
+ * reported in `failed` and the poll goes on. Either way the claim is released for the next run.
  */
 export async function pollAxis(
   deps: PollAxisDeps,
   options: PollAxisOptions = {},
 ): Promise<PollResult> {
-  const result: PollResult = { received: [], refused: [], unanswerable: [], failed: [] };
+  const result: PollResult = {
+    received: [],
+    refused: [],
+    statuses: [],
+    unanswerable: [],
+    failed: [],
+    skipped: [],
+    late: [],
+  };
+  const owner = options.owner ?? randomUUID();
   const ids = (await deps.client.getReceivedEdocList()).slice(
     0,
     options.maxPerPoll ?? DEFAULT_MAX_PER_POLL,
   );
   for (const docId of ids) {
+    const now = deps.clock.now();
+    const claimed = await deps.ledger.claim(docId, owner, {
+      now: now.toISOString(),
+      leaseUntil: new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS)).toISOString(),
+    });
+    if (claimed.kind !== 'claimed') {
+      if (claimed.claim.outcome?.kind === 'unanswerable') {
+        result.unanswerable.push({ docId, reason: claimed.claim.outcome.reason });
+      } else {
+        result.skipped.push({ docId, reason: claimed.kind });
+      }
+      continue;
+    }
     try {
-      await receiveOne(deps, options, docId, result);
+      await handleClaimed(deps, options, owner, claimed.claim, result);
     } catch (error) {
+      await deps.ledger.release(docId, owner).catch(() => undefined); // the lease expires anyway
       if (!(error instanceof AxisRejectedError)) throw error;
       result.failed.push({ docId, code: error.code });
     }
@@ -85,156 +146,73 @@ export async function pollAxis(
   return result;
 }
 
-async function receiveOne(
+async function handleClaimed(
   deps: PollAxisDeps,
   options: PollAxisOptions,
-  docId: string,
+  owner: string,
+  claim: InboundClaim,
   result: PollResult,
 ): Promise<void> {
-  const existing = await deps.inbound.get(docId);
-  if (existing !== undefined) {
-    if (existing.acknowledgedAt === undefined) await acknowledge(deps, existing);
-    result.received.push(docId);
-    return;
+  const docId = claim.axisDocId;
+  let outcome = claim.outcome;
+  if (outcome === undefined) {
+    const bytes = await deps.client.getEdoc(docId);
+    const now = deps.clock.now();
+    outcome = isStatusMessage(bytes)
+      ? { kind: 'status', status: await applyAxisStatus(deps, bytes, now.toISOString()) }
+      : await receivePackage(deps, options, { axisDocId: docId, bytes, now });
+    await deps.ledger.decide(docId, owner, outcome);
   }
-  const bytes = await deps.client.getEdoc(docId);
-  let document: ParsedEdxmlDocument;
-  try {
-    document = parseEdxmlDocument(bytes, {
-      requireDigests: false,
-      ...(options.limits ? { limits: options.limits } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof EdxmlFormatError)) throw error;
-    await refuse(deps, docId, bytes, error.message, result);
-    return;
+  if (outcome.kind === 'delivered' || outcome.kind === 'refused') {
+    const done = new Set(claim.answered);
+    for (const answer of outcome.answers) {
+      const key = `${answer.code}#${answer.from.OrganId}`;
+      if (done.has(key)) continue;
+      await sendAnswer(deps, outcome.responseFor, answer);
+      await deps.ledger.markAnswered(docId, owner, key);
+    }
+    if (formatEdxmlDate(new Date(claim.receivedAt)) !== formatEdxmlDate(deps.clock.now())) {
+      result.late.push(docId);
+    }
   }
-  const ours = document.MessageHeader.To.filter((to) => deps.servesAgency(to.OrganId));
-  if (ours.length === 0) {
-    const reason = 'misaddressed: none of the recipients is served by this system';
-    await refuse(deps, docId, bytes, reason, result);
-    return;
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const packageKey = `${options.inboundPrefix ?? AXIS_INBOUND_PREFIX}${sha256}.edxml`;
-  await deps.store.put(packageKey, bytes, { contentType: 'application/xml' });
-  const header = document.MessageHeader;
-  const edoc: InboundEdoc = {
-    axisDocId: docId,
-    receivedAt: deps.clock.now().toISOString(),
-    packageKey,
-    sha256,
-    size: bytes.byteLength,
-    documentId: header.DocumentId,
-    from: header.From.OrganId,
-    recipients: ours.map((o) => ({ organId: o.OrganId, organName: o.OrganName })),
-    subject: header.Subject,
-    codeNumber: header.Code.CodeNumber,
-    codeNotation: header.Code.CodeNotation,
-    promulgationDate: header.PromulgationInfo.PromulgationDate,
-    ...(header.OtherInfo?.Priority === undefined ? {} : { priority: header.OtherInfo.Priority }),
-    attachments: document.attachments.map((a) => ({
-      contentId: a.ContentId,
-      name: a.AttachmentName,
-      contentType: a.ContentType,
-      sha256: a.sha256,
-      size: a.size,
-    })),
-  };
-  await deps.inbound.record(edoc);
-  await acknowledge(deps, edoc);
-  result.received.push(docId);
+  await deps.ledger.finish(docId, owner, deps.clock.now().toISOString());
+  report(result, docId, outcome);
 }
 
-/** Answer 01 from the first of our agencies the package is addressed to. */
-async function acknowledge(deps: PollAxisDeps, edoc: InboundEdoc): Promise<void> {
-  const [recipient] = edoc.recipients;
-  const from = recipient
-    ? { OrganId: recipient.organId, OrganName: recipient.organName }
-    : deps.self;
-  await sendStatus(deps, '01', responseForOf(edoc), from, 'arrived');
-  await deps.inbound.markAcknowledged(edoc.axisDocId, deps.clock.now().toISOString());
+function report(result: PollResult, docId: string, outcome: InboundOutcome): void {
+  switch (outcome.kind) {
+    case 'delivered':
+      result.received.push({ docId, documentId: outcome.documentId });
+      return;
+    case 'refused':
+      result.refused.push({ docId, reason: outcome.reason });
+      return;
+    case 'unanswerable':
+      result.unanswerable.push({ docId, reason: outcome.reason });
+      return;
+    case 'status':
+      result.statuses.push({ docId, outcome: outcome.status });
+      return;
+  }
 }
 
-async function refuse(
+async function sendAnswer(
   deps: PollAxisDeps,
-  docId: string,
-  bytes: Buffer,
-  reason: string,
-  result: PollResult,
-): Promise<void> {
-  const responseFor = salvageResponseFor(bytes);
-  if (responseFor === undefined) {
-    result.unanswerable.push({ docId, reason });
-    return;
-  }
-  await sendStatus(deps, '02', responseFor, deps.self, reason);
-  result.refused.push({ docId, reason });
-}
-
-async function sendStatus(
-  deps: PollAxisDeps,
-  code: EdxmlStatusCode,
   responseFor: EdxmlResponseFor,
-  from: EdxmlOrganization,
-  description: string,
+  answer: PlannedAnswer,
 ): Promise<void> {
   const xml = buildStatusMessage({
     ResponseFor: responseFor,
-    From: from,
-    StatusCode: code,
-    Description: statusDescription(description),
+    From: answer.from,
+    StatusCode: answer.code,
+    Description: statusDescription(answer.description),
     Timestamp: formatEdxmlTimestamp(deps.clock.now()),
   });
   await deps.client.updateStatus(xml);
 }
 
-const responseForOf = (edoc: InboundEdoc): EdxmlResponseFor => ({
-  OrganId: edoc.from,
-  Code: `${edoc.codeNumber}/${edoc.codeNotation}`,
-  PromulgationDate: edoc.promulgationDate,
-  DocumentId: edoc.documentId,
-});
-
-/** Reasons come from parser messages: keep them short and to characters XML can carry. */
-function statusDescription(reason: string): string {
+/** Reasons come from parser and validator messages: short, and only characters XML can carry. */
+export function statusDescription(reason: string): string {
   const clean = [...reason].filter((c) => XML_CHARS.test(c)).join('');
   return clean.length > 500 ? `${clean.slice(0, 499)}…` : clean;
-}
-
-/**
- * The identity of a package too broken to parse, for the 02 answer: the four ResponseFor fields
- * read from MessageHeader (From/OrganId, Code, PromulgationInfo/PromulgationDate, DocumentId), each
- * checked with the parser's own schema. Undefined when the XML itself is unreadable or any of them
- * is missing or malformed; nothing else of the package is trusted.
- */
-export function salvageResponseFor(bytes: Buffer): EdxmlResponseFor | undefined {
-  let root: XmlElement;
-  try {
-    root = readXml(bytes, bytes.byteLength);
-  } catch {
-    return undefined;
-  }
-  const header =
-    find(root, ['edXMLEnvelope', 'edXMLHeader', 'MessageHeader']) ??
-    find(root, ['edXMLHeader', 'MessageHeader']);
-  if (header === undefined) return undefined;
-  const text = (path: readonly string[]) => find(header, path)?.text.trim();
-  const number = text(['Code', 'CodeNumber']);
-  const notation = text(['Code', 'CodeNotation']);
-  const candidate = responseForSchema.safeParse({
-    OrganId: text(['From', 'OrganId']),
-    Code: number !== undefined && notation !== undefined ? `${number}/${notation}` : undefined,
-    PromulgationDate: text(['PromulgationInfo', 'PromulgationDate']),
-    DocumentId: text(['DocumentId']),
-  });
-  return candidate.success ? candidate.data : undefined;
-}
-
-function find(element: XmlElement, path: readonly string[]): XmlElement | undefined {
-  let cursor: XmlElement | undefined = element;
-  for (const name of path) {
-    cursor = cursor?.children.find((c) => c.namespace === EDXML_NAMESPACE && c.localName === name);
-  }
-  return cursor;
 }

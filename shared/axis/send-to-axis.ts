@@ -2,7 +2,7 @@ import { DomainError } from '../errors.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
 import { type DeliveryState, InvalidTransitionError } from '../status/document-status.ts';
 import { AxisRejectedError } from './errors.ts';
-import type { AxisOutboxMessage } from './outbox-message.ts';
+import type { AxisSendMessage } from './outbox-message.ts';
 import type { AxisClient, AxisClock, AxisDeliveries } from './ports.ts';
 
 export interface SendToAxisDeps {
@@ -41,7 +41,7 @@ export class UnknownDeliveryError extends DomainError {
  */
 export async function sendToAxis(
   deps: SendToAxisDeps,
-  message: AxisOutboxMessage,
+  message: AxisSendMessage,
 ): Promise<SendOutcome> {
   const { documentId, recipient } = message;
   const delivery = await deps.status.get(documentId, recipient);

@@ -83,3 +83,28 @@ export interface StatusRepository {
     note?: string,
   ): Promise<void>;
 }
+
+/**
+ * What the national axis connector needs of the status table beyond StatusRepository: documents
+ * that arrive already issued, and finding ours by number when a status message names one. Kept
+ * apart so every StatusRepository need not implement it; both adapters of the table do.
+ */
+export interface AxisDocumentRecords {
+  /**
+   * Writes a document that arrived already issued (over the national axis), with its first
+   * history entry and `results`, unless a record with this id exists. No number is claimed: the
+   * number belongs to the sender's register. True when this call wrote it.
+   */
+  importDocument(
+    doc: NewDocument,
+    entry: HistoryEntry,
+    results: Readonly<Record<string, unknown>>,
+  ): Promise<boolean>;
+  /** The id of the document `issuer` numbered `number/notation` in `year`, if the hub holds it. */
+  findByNumber(
+    issuer: string,
+    year: number,
+    number: string,
+    notation: string,
+  ): Promise<string | undefined>;
+}

@@ -10,6 +10,7 @@ import { DynamoDbAxisDeliveries } from '#adapters/dynamodb-axis-records.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { statusTable } from '#infra/definitions.ts';
 import { partsFromHeaders, verifyRequestSignature } from '#shared/axis/protocol.ts';
+import { type EdxmlStatus, parseStatusMessage } from '#shared/edxml/status-message.ts';
 import { createTable, startDynalite } from '#test/support/dynalite.ts';
 import { makeLambdaContext, makeSqsEvent, makeSqsRecord } from '#test/support/events.ts';
 import { startLocalAws } from '#test/support/local-aws.ts';
@@ -25,6 +26,8 @@ let db: Awaited<ReturnType<typeof startDynalite>>;
 let axis: Server;
 /** Packages the stand-in accepted, by recipient, with their `hash-file`. */
 const accepted: { to: string; hashFile: string; sha256: string }[] = [];
+/** Status messages the stand-in accepted. */
+const statuses: { to: string; status: EdxmlStatus }[] = [];
 let repository: DynamoDbStatusRepository;
 let deliveries: DynamoDbAxisDeliveries;
 let handler: typeof import('#functions/axis-sender.ts').handler;
@@ -49,6 +52,10 @@ function startAxis(): Promise<Server> {
       if (parts.to === DOWN) return reply(503, { status: 'FAIL', errorCode: 'MAINTENANCE' });
       if (parts.to === REFUSES) {
         return reply(400, { status: 'FAIL', errorCode: 'INVALID_RECEIVER', errorDesc: 'unknown' });
+      }
+      if (parts.path === '/api/status') {
+        statuses.push({ to: parts.to, status: parseStatusMessage(body) });
+        return reply(200, { status: 'OK' });
       }
       accepted.push({ to: parts.to, hashFile: String(req.headers['hash-file']), sha256 });
       reply(200, { status: 'OK', docId: `AX-${accepted.length}` });
@@ -148,5 +155,57 @@ describe('axis-sender handler', () => {
     );
     expect(result.batchItemFailures).toEqual([]);
     expect(accepted).toHaveLength(before);
+  });
+
+  it('tells the sender on the axis what our agency reported on a document received from there', async () => {
+    const responseFor = {
+      OrganId: ACCEPTS,
+      Code: '2887/VPCP-KSTT',
+      PromulgationDate: '2019/04/09',
+      DocumentId: `${ACCEPTS},2019/04/09,2887/VPCP-KSTT`,
+    };
+    await repository.importDocument(
+      {
+        id: 'axis-in-1',
+        issuer: ACCEPTS,
+        year: 2019,
+        number: '2887',
+        notation: 'VPCP-KSTT',
+        createdAt: '2019-05-16T01:00:00.000Z',
+        attributes: {},
+      },
+      { at: '2019-05-16T01:00:00.000Z', status: 'ROUTED', actor: 'axis-poller' },
+      {
+        axis: {
+          axisDocId: 'A1',
+          responseFor,
+          edoc: { recipients: [{ organId: '000.00.08.H48', organName: 'Sở TT&TT' }] },
+        },
+      },
+    );
+    const report = {
+      kind: 'status',
+      documentId: 'axis-in-1',
+      recipient: '000.00.08.H48',
+      code: '03',
+      at: '2019-05-16T02:00:00.000Z',
+    };
+
+    const result = await handler(
+      makeSqsEvent([makeSqsRecord(JSON.stringify(report), 'receipt')]),
+      makeLambdaContext('axis-sender'),
+    );
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(statuses).toEqual([
+      {
+        to: ACCEPTS,
+        status: expect.objectContaining({
+          ResponseFor: responseFor,
+          StatusCode: '03',
+          From: { OrganId: '000.00.08.H48', OrganName: 'Sở TT&TT' },
+        }),
+      },
+    ]);
   });
 });

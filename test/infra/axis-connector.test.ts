@@ -97,7 +97,13 @@ describe('axis connector', () => {
       Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 0 } })],
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'axis-poller' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'axis-poller',
+          // claims outlive a run (3 × the 5-minute timeout): only a crashed run's are taken over
+          AXIS_LEASE_SECONDS: '900',
+        }),
+      },
       ReservedConcurrentExecutions: 1,
     });
   });
@@ -131,10 +137,16 @@ describe('axis connector', () => {
     expect(JSON.stringify(statementsOf('AxisSenderRole'))).not.toContain('axis/inbound/');
   });
 
-  it('grants the poller writes of inbound packages and records, and no queue access', () => {
+  it('grants the poller writes of inbound packages, claims and documents, and no queue access', () => {
     const actions = actionsOf('AxisPollerRole');
     expect(actions).toEqual(
-      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 's3:PutObject']),
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        // a status message from the axis reads the deliveries of the document it names
+        'dynamodb:Query',
+        's3:PutObject',
+      ]),
     );
     expect(actions).not.toContain('s3:GetObject');
     expect(actions.filter((a) => a.startsWith('sqs:'))).toEqual([]);

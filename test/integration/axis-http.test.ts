@@ -12,9 +12,11 @@ import {
 import { pollAxis } from '#shared/axis/poll-axis.ts';
 import { partsFromHeaders, verifyRequestSignature } from '#shared/axis/protocol.ts';
 import { parseStatusMessage } from '#shared/edxml/status-message.ts';
+import { DEFAULT_POLICY } from '#signature/policy.ts';
+import { InMemoryStatusRepository } from '#test/support/in-memory-pipeline.ts';
 import {
   fixedClock,
-  MemoryInbound,
+  MemoryLedger,
   MemoryStore,
   makeInboundPackage,
   OUR_AGENCY,
@@ -244,13 +246,14 @@ describe('AxisHttpClient against a local axis stand-in', () => {
     ]);
   });
 
-  it('receives over HTTP end to end: list, fetch, store, answer 01 to the sender', async () => {
-    const bytes = makeInboundPackage();
-    axis.waiting.set('IN/1', bytes);
+  it('receives over HTTP end to end: list, fetch, verify, answer the sender', async () => {
+    axis.waiting.set('IN/1', makeInboundPackage());
     const deps = {
       client: makeClient(),
       store: new MemoryStore(),
-      inbound: new MemoryInbound(),
+      ledger: new MemoryLedger(),
+      repository: new InMemoryStatusRepository(),
+      trust: { trustAnchors: [], intermediates: [], crls: [], policy: DEFAULT_POLICY },
       clock: fixedClock(),
       self: SELF,
       servesAgency: (code: string) => code === OUR_AGENCY,
@@ -258,7 +261,8 @@ describe('AxisHttpClient against a local axis stand-in', () => {
 
     const result = await pollAxis(deps);
 
-    expect(result.received).toEqual(['IN/1']);
+    // The fixture's PDF carries no signature: refused, with the reason, by the addressed agency.
+    expect(result.refused).toEqual([{ docId: 'IN/1', reason: expect.stringMatching(/signature/) }]);
     expect(axis.received.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /api/edocs/received',
       'GET /api/edocs/IN%2F1',
@@ -267,8 +271,9 @@ describe('AxisHttpClient against a local axis stand-in', () => {
     expect(axis.received.every((r) => r.signatureValid && r.hashFileValid)).toBe(true);
     const statusRequest = axis.received[2];
     expect(statusRequest?.headers).toMatchObject({ messagetype: 'status', to: SENDER });
-    expect(parseStatusMessage(statusRequest?.body ?? Buffer.alloc(0)).StatusCode).toBe('01');
-    expect([...deps.store.objects.values()][0]?.equals(bytes)).toBe(true);
+    const status = parseStatusMessage(statusRequest?.body ?? Buffer.alloc(0));
+    expect(status).toMatchObject({ StatusCode: '02', From: { OrganId: OUR_AGENCY } });
+    expect(deps.store.objects.size).toBe(0);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { DocumentStore } from '#ports/document-store.ts';
 import type {
+  AxisDocumentRecords,
   CreateResult,
   DeliveryRecord,
   DocumentRecord,
@@ -16,7 +17,7 @@ import {
 } from '#status/document-status.ts';
 
 /** StatusRepository in memory with the same conditional semantics as the DynamoDB adapter. */
-export class InMemoryStatusRepository implements StatusRepository {
+export class InMemoryStatusRepository implements StatusRepository, AxisDocumentRecords {
   readonly records = new Map<string, DocumentRecord>();
   readonly deliveryRecords = new Map<string, DeliveryRecord[]>();
   readonly #numbers = new Map<string, string>();
@@ -97,6 +98,31 @@ export class InMemoryStatusRepository implements StatusRepository {
       id,
       all.map((d) => (d === current ? next : d)),
     );
+  }
+
+  async importDocument(
+    doc: NewDocument,
+    entry: HistoryEntry,
+    results: Readonly<Record<string, unknown>>,
+  ): Promise<boolean> {
+    if (this.records.has(doc.id)) return false;
+    this.records.set(doc.id, {
+      ...doc,
+      status: entry.status,
+      updatedAt: entry.at,
+      history: [entry],
+      results: structuredClone(results),
+    });
+    return true;
+  }
+
+  async findByNumber(
+    issuer: string,
+    year: number,
+    number: string,
+    notation: string,
+  ): Promise<string | undefined> {
+    return this.#numbers.get(`${issuer}#${year}#${number}/${notation}`);
   }
 }
 

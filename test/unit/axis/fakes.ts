@@ -1,11 +1,14 @@
 import type { DocumentStore } from '#ports/document-store.ts';
 import type { DeliveryRecord } from '#ports/status-repository.ts';
-import type {
-  AxisClient,
-  AxisDeliveries,
-  InboundEdoc,
-  InboundEdocs,
-  InboundRecord,
+import { LostClaimError } from '#shared/axis/errors.ts';
+import {
+  type AxisClient,
+  type AxisDeliveries,
+  type ClaimResult,
+  type InboundClaim,
+  type InboundLedger,
+  type InboundOutcome,
+  RELEASED_LEASE,
 } from '#shared/axis/ports.ts';
 import type { AxisAgency } from '#shared/axis/responses.ts';
 import { buildEdxmlDocument, type EdxmlDocument } from '#shared/edxml/envelope.ts';
@@ -24,6 +27,7 @@ export const SELF = { OrganId: '000.00.00.H48', OrganName: 'UBND tỉnh Quảng 
 /** A package from a ministry to one of our agencies (and one that is not ours). */
 export function makeInboundDocument(
   overrides: Partial<EdxmlDocument['MessageHeader']> = {},
+  pdf: Buffer = Buffer.from('%PDF-1.7 the letter'),
 ): EdxmlDocument {
   return {
     MessageHeader: {
@@ -52,20 +56,23 @@ export function makeInboundDocument(
         ContentId: 'main',
         ContentType: 'application/pdf',
         AttachmentName: '2887-VPCP-KSTT.pdf',
-        content: Buffer.from('%PDF-1.7 the letter'),
+        content: pdf,
       },
     ],
   };
 }
 
-export const makeInboundPackage = (overrides: Partial<EdxmlDocument['MessageHeader']> = {}) =>
-  buildEdxmlDocument(makeInboundDocument(overrides));
+export const makeInboundPackage = (
+  overrides: Partial<EdxmlDocument['MessageHeader']> = {},
+  pdf?: Buffer,
+) => buildEdxmlDocument(makeInboundDocument(overrides, pdf));
 
 /** An axis in memory: what was sent, which statuses were answered, and scripted failures. */
 export class FakeAxis implements AxisClient {
   readonly sent: { body: Buffer; to: string }[] = [];
   readonly statuses: EdxmlStatus[] = [];
   readonly waiting = new Map<string, Buffer>();
+  readonly fetched: string[] = [];
   failSend: Error | undefined;
   failStatus: Error | undefined;
   failGet = new Map<string, Error>();
@@ -84,6 +91,7 @@ export class FakeAxis implements AxisClient {
   async getEdoc(docId: string): Promise<Buffer> {
     const failure = this.failGet.get(docId);
     if (failure) throw failure;
+    this.fetched.push(docId);
     const body = this.waiting.get(docId);
     if (!body) throw new Error(`no ${docId}`);
     return body;
@@ -160,21 +168,56 @@ export class MemoryDeliveries implements AxisDeliveries {
   }
 }
 
-export class MemoryInbound implements InboundEdocs {
-  readonly records = new Map<string, InboundRecord>();
+/** The inbound ledger in memory, with the DynamoDB adapter's conditions. */
+export class MemoryLedger implements InboundLedger {
+  readonly claims = new Map<string, InboundClaim>();
 
-  async get(axisDocId: string): Promise<InboundRecord | undefined> {
-    return this.records.get(axisDocId);
+  async claim(
+    axisDocId: string,
+    owner: string,
+    at: { now: string; leaseUntil: string },
+  ): Promise<ClaimResult> {
+    const existing = this.claims.get(axisDocId);
+    if (existing === undefined) {
+      const claim = {
+        axisDocId,
+        receivedAt: at.now,
+        owner,
+        leaseUntil: at.leaseUntil,
+        answered: [],
+      };
+      this.claims.set(axisDocId, claim);
+      return { kind: 'claimed', claim };
+    }
+    if (existing.finishedAt !== undefined) return { kind: 'finished', claim: existing };
+    if (existing.leaseUntil >= at.now) return { kind: 'held', claim: existing };
+    const claim = { ...existing, owner, leaseUntil: at.leaseUntil };
+    this.claims.set(axisDocId, claim);
+    return { kind: 'claimed', claim };
   }
 
-  async record(edoc: InboundEdoc): Promise<void> {
-    if (!this.records.has(edoc.axisDocId)) this.records.set(edoc.axisDocId, edoc);
+  async decide(axisDocId: string, owner: string, outcome: InboundOutcome): Promise<void> {
+    this.#asOwner(axisDocId, owner, (c) => ({ ...c, outcome: structuredClone(outcome) }));
   }
 
-  async markAcknowledged(axisDocId: string, at: string): Promise<void> {
-    const record = this.records.get(axisDocId);
-    if (!record) throw new Error(`no inbound ${axisDocId}`);
-    this.records.set(axisDocId, { acknowledgedAt: at, ...record });
+  async markAnswered(axisDocId: string, owner: string, answer: string): Promise<void> {
+    this.#asOwner(axisDocId, owner, (c) => ({ ...c, answered: [...c.answered, answer] }));
+  }
+
+  async finish(axisDocId: string, owner: string, at: string): Promise<void> {
+    this.#asOwner(axisDocId, owner, (c) => ({ ...c, finishedAt: at }));
+  }
+
+  async release(axisDocId: string, owner: string): Promise<void> {
+    this.#asOwner(axisDocId, owner, (c) => ({ ...c, leaseUntil: RELEASED_LEASE }));
+  }
+
+  #asOwner(axisDocId: string, owner: string, change: (c: InboundClaim) => InboundClaim): void {
+    const claim = this.claims.get(axisDocId);
+    if (claim?.owner !== owner || claim.finishedAt !== undefined) {
+      throw new LostClaimError(`${axisDocId} is not held by ${owner}`);
+    }
+    this.claims.set(axisDocId, change(claim));
   }
 }
 
