@@ -3,8 +3,16 @@ import { UsageError } from './usage.ts';
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
+  agencies: async () => (await import('./agencies.ts')).agenciesCommand,
   countersign: async () => (await import('./countersign.ts')).countersignCommand,
   csr: async () => (await import('./csr.ts')).csrCommand,
+  'dev-token': async () => (await import('./dev-token.ts')).devTokenCommand,
+  download: async () => (await import('./download.ts')).downloadCommand,
+  inbox: async () => (await import('./inbox.ts')).inboxCommand,
+  receipt: async () => (await import('./receipt.ts')).receiptCommand,
+  report: async () => (await import('./report.ts')).reportCommand,
+  status: async () => (await import('./status.ts')).statusCommand,
+  upload: async () => (await import('./upload.ts')).uploadCommand,
   verify: async () => (await import('./verify.ts')).verifyCommand,
 };
 
@@ -21,7 +29,24 @@ Usage:
             --pkcs11-pin <pin> --pkcs11-key <label>) [--algorithm <KMS algorithm name>]
            --subject "CN=…,O=…,C=VN" --out <file.csr>
 
-Exit codes: 0 success, 1 the document failed (or could not be processed), 2 usage error.`;
+Talking to the API (--api <url> or EDOC_API, default http://127.0.0.1:4000;
+--token <jwt> or EDOC_TOKEN):
+  edoc dev-token (--agency <code> | --admin [--agency <code>]) [--hours <n>] [--state-dir <dir>]
+              a token for the local stack (npm start), signed with .edoc-local/jwt-secret
+  edoc upload <file.pdf> --number <n> --notation <e.g. UBND-KGVX> --type <catalogue code>
+              --subject <text> --to <code>[,<code>]... --signer-name <name>
+              --signer-position <position> [--urgency normal|khan|thuong-khan|hoa-toc]
+              [--promulgation-date YYYY-MM-DD] [--no-wait] [--timeout <seconds>]
+              announces, uploads and follows the document: exit 0 ROUTED, 1 REJECTED
+  edoc status <id> [--json]
+  edoc inbox [--limit <n>] [--cursor <c>] [--json]
+  edoc download <id> --out <file.pdf>
+  edoc receipt <id> --code 01|02|03|04|05|06|15|16 [--reason <text>]
+  edoc report <phaseId> [--json]        (administrators: a phase report awaiting decision)
+  edoc agencies [--json]                the directory (the seed, or DIRECTORY_FILE)
+
+Exit codes: 0 success, 1 the document failed or the API refused (its error code is printed),
+2 usage error.`;
 
 /** Runs one `edoc` command and returns its exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {

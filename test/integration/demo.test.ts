@@ -1,0 +1,153 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '#cli/main.ts';
+import { loadTrust } from '#functions/lib/trust.ts';
+import { validatePdf } from '#signature/validate-pdf.ts';
+import {
+  type RunningDemoEnvironment,
+  runDemo,
+  signAsLeader,
+  startDemoStack,
+} from '../../scripts/demo.ts';
+
+const ISSUER = '000.00.08.H48'; // Sở Thông tin và Truyền thông
+const RECIPIENT = '000.00.02.H48'; // Sở Nội vụ
+
+let environment: RunningDemoEnvironment;
+let dir: string;
+
+/** Runs `edoc …` in this process and returns its exit code and what it printed. */
+async function edoc(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((line) => out.push(String(line)));
+  const error = vi.spyOn(console, 'error').mockImplementation((line) => err.push(String(line)));
+  try {
+    return { code: await main(argv), out, err };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+beforeAll(async () => {
+  vi.stubEnv('EDOC_API', '');
+  vi.stubEnv('EDOC_TOKEN', '');
+  dir = await mkdtemp(join(tmpdir(), 'edoc-demo-test-'));
+  environment = await startDemoStack();
+}, 60_000);
+
+afterAll(async () => {
+  await environment?.stop();
+  await rm(dir, { recursive: true, force: true });
+  vi.unstubAllEnvs();
+});
+
+describe('npm run demo', () => {
+  it('walks the whole story with every step behaving as expected', async () => {
+    const lines: string[] = [];
+
+    const result = await runDemo({ environment, print: (line) => lines.push(line) });
+
+    expect(
+      result.steps.filter((s) => !s.ok),
+      lines.join('\n'),
+    ).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.steps.map((s) => s.title)).toEqual([
+      'the Provincial Office leader signs letter 1808',
+      '1808/UBND-KGVX goes to 000.00.08.H48 and 000.00.02.H48 and is ROUTED',
+      '000.00.02.H48 downloads it: leader and organization signatures valid',
+      'a tampered copy (1808 changed to 1809 after signing) is REJECTED',
+      'a document marked Mật is refused with 422',
+      '000.00.02.H48 finds it in its inbox and reports 01 then 03',
+    ]);
+    expect(lines.filter((l) => l.startsWith('✓'))).toHaveLength(6);
+    expect(lines.join('\n')).toContain('SIGNATURE_TOTAL_FAILED');
+  });
+});
+
+describe('edoc against the local stack', () => {
+  it('uploads a signed PDF with a dev token, follows it to ROUTED, and the recipient downloads it', async () => {
+    const token = await edoc('dev-token', '--agency', ISSUER, '--state-dir', environment.stateDir);
+    expect(token.code).toBe(0);
+    const pdfFile = join(dir, 'signed.pdf');
+    await writeFile(pdfFile, await signAsLeader(environment.reference, ISSUER, 'Cong van 42'));
+
+    const upload = await edoc(
+      'upload',
+      pdfFile,
+      '--api',
+      environment.api,
+      '--token',
+      token.out[0] ?? '',
+      '--number',
+      '42',
+      '--notation',
+      'STTTT-VP',
+      '--type',
+      'cong-van',
+      '--subject',
+      'Thử nghiệm dòng lệnh',
+      '--to',
+      RECIPIENT,
+      '--signer-name',
+      'Lãnh đạo (thử nghiệm)',
+      '--signer-position',
+      'Giám đốc',
+    );
+
+    expect(upload.code, [...upload.out, ...upload.err].join('\n')).toBe(0);
+    expect(upload.out.some((l) => /upload \d+ \/ \d+ bytes \(100%\)/.test(l))).toBe(true);
+    const routed = upload.out.find((l) => l.startsWith('ROUTED '));
+    expect(routed).toMatch(new RegExp(`^ROUTED [0-9a-f-]{36} to ${RECIPIENT} \\(SENT\\)$`));
+    for (const status of ['UPLOADED', 'VERIFIED', 'COUNTERSIGNED']) {
+      expect(upload.out.some((l) => l.trim().startsWith(status))).toBe(true);
+    }
+
+    const id = routed?.split(' ')[1] ?? '';
+    const recipientToken = await edoc(
+      'dev-token',
+      '--agency',
+      RECIPIENT,
+      '--state-dir',
+      environment.stateDir,
+    );
+    const out = join(dir, 'received.pdf');
+    const download = await edoc(
+      'download',
+      id,
+      '--out',
+      out,
+      '--api',
+      environment.api,
+      '--token',
+      recipientToken.out[0] ?? '',
+    );
+    expect(download.code, download.err.join('\n')).toBe(0);
+    const report = validatePdf(await readFile(out), {
+      ...(await loadTrust(environment.reference.trustDir)),
+      validationTime: new Date(),
+    });
+    expect(report.indication).toBe('TOTAL_PASSED');
+    expect(report.signatures).toHaveLength(2);
+  });
+
+  it('exits 1 with the API error code when the API refuses', async () => {
+    const token = await edoc('dev-token', '--agency', ISSUER, '--state-dir', environment.stateDir);
+
+    const status = await edoc(
+      'status',
+      '00000000-0000-4000-8000-000000000000',
+      '--api',
+      environment.api,
+      '--token',
+      token.out[0] ?? '',
+    );
+
+    expect(status.code).toBe(1);
+    expect(status.err.join('\n')).toContain('DOCUMENT_NOT_FOUND (HTTP 404)');
+  });
+});
