@@ -16,11 +16,20 @@ import { z } from 'zod';
 import { DynamoDbApprovalDesk } from '#adapters/dynamodb-approval-desk.ts';
 import { DynamoDbAuditLog } from '#adapters/dynamodb-audit-log.ts';
 import { DynamoDbDocumentIndex } from '#adapters/dynamodb-document-index.ts';
+import { DynamoDbReportSource } from '#adapters/dynamodb-report-source.ts';
+import { DynamoDbRolloutOverview } from '#adapters/dynamodb-rollout-overview.ts';
 import { readRolloutPolicy } from '#adapters/dynamodb-rollout-policy.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { S3DownloadPresigner } from '#adapters/s3-download-presigner.ts';
+import { S3ReportLibrary } from '#adapters/s3-report-library.ts';
 import { S3UploadPresigner } from '#adapters/s3-upload-presigner.ts';
 import { SfnApprovalGateway } from '#adapters/sfn-approval-gateway.ts';
+import {
+  getReportLink,
+  getRollout,
+  getStats,
+  listReports,
+} from '#shared/documents/admin-overview.ts';
 import {
   API_OPERATIONS,
   buildOpenApiDocument,
@@ -33,6 +42,7 @@ import {
   createDocument,
 } from '#shared/documents/create-document.ts';
 import { recallDocument, reportReceipt } from '#shared/documents/delivery-receipts.ts';
+import { listAgencies, listDocumentTypes } from '#shared/documents/directory-queries.ts';
 import {
   getDocument,
   getFileLink,
@@ -52,6 +62,8 @@ import {
   InvalidRequestError,
   NotCountersignedError,
   NothingToRecallError,
+  ReportNotFoundError,
+  ReportsUnavailableError,
 } from '#shared/documents/errors.ts';
 import type { FieldError } from '#shared/documents/field-errors.ts';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '#shared/documents/metadata.ts';
@@ -84,6 +96,26 @@ const approvals = stateMachineArn
       gateway: new SfnApprovalGateway(new SFNClient({})),
     }
   : undefined;
+const reportsBucket = optionalEnv('REPORTS_BUCKET');
+const reports = reportsBucket
+  ? {
+      library: new S3ReportLibrary(s3, reportsBucket),
+      presigner: new S3DownloadPresigner(s3, reportsBucket),
+    }
+  : undefined;
+const directory = await loadDirectory();
+const catalogue = SEED_DOCUMENT_TYPES;
+const stats = {
+  // Ten 1 MB scan pages at most per request, well inside the function's ten seconds.
+  source: new DynamoDbReportSource(dynamodb, tableName, {
+    issuerIndex: requiredEnv('ISSUER_INDEX'),
+    maxScanPages: 10,
+  }),
+  directory,
+  catalogue,
+  clock,
+};
+const rollout = new DynamoDbRolloutOverview(dynamodb, tableName);
 const openApi = JSON.stringify(buildOpenApiDocument());
 const deps: CreateDocumentDeps = {
   repository,
@@ -91,8 +123,8 @@ const deps: CreateDocumentDeps = {
   presigner: new S3UploadPresigner(s3, incomingBucket),
   clock,
   newId: randomUUID,
-  directory: await loadDirectory(),
-  catalogue: SEED_DOCUMENT_TYPES,
+  directory,
+  catalogue,
   maxBytes: intEnv('MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES),
   currentPolicy: () => readRolloutPolicy(dynamodb, tableName),
 };
@@ -189,12 +221,14 @@ const DOMAIN_ERRORS: readonly (readonly [DomainErrorClass, number, string])[] = 
   [AccessDeniedError, 403, 'FORBIDDEN'],
   [DocumentNotFoundError, 404, 'DOCUMENT_NOT_FOUND'],
   [ApprovalNotFoundError, 404, 'APPROVAL_NOT_FOUND'],
+  [ReportNotFoundError, 404, 'REPORT_NOT_FOUND'],
   [NotCountersignedError, 409, 'NOT_COUNTERSIGNED'],
   [DeliveryTransitionError, 409, 'INVALID_TRANSITION'],
   [NothingToRecallError, 409, 'NOTHING_TO_RECALL'],
   [ApprovalNotPendingError, 409, 'APPROVAL_DECIDED'],
   [ApprovalTaskClosedError, 409, 'APPROVAL_CLOSED'],
   [ApprovalsUnavailableError, 503, 'APPROVALS_UNAVAILABLE'],
+  [ReportsUnavailableError, 503, 'REPORTS_UNAVAILABLE'],
 ];
 
 function domainErrorResponse(error: unknown): Result | undefined {
@@ -294,6 +328,10 @@ const param = (event: Event, name: string): string => event.pathParameters?.[nam
 const queryOf = (event: Event): Record<string, string | undefined> =>
   event.queryStringParameters ?? {};
 const ok = (body: unknown) => json(200, body);
+const redirect = (url: string): Result => ({
+  statusCode: 302,
+  headers: { Location: url, 'Cache-Control': 'no-store' },
+});
 
 const ROUTES: Record<OperationId, (event: Event, context: Context) => Promise<Result>> = {
   createDocument: postDocument,
@@ -305,7 +343,7 @@ const ROUTES: Record<OperationId, (event: Event, context: Context) => Promise<Re
   ),
   getDocumentFile: route(async (event, caller) => {
     const link = await getFileLink({ repository, presigner }, caller, param(event, 'id'));
-    return { statusCode: 302, headers: { Location: link.url, 'Cache-Control': 'no-store' } };
+    return redirect(link.url);
   }),
   listInbox: route(async (event, caller) => ok(await listInbox({ index }, caller, queryOf(event)))),
   reportReceipt: route(
@@ -359,6 +397,18 @@ const ROUTES: Record<OperationId, (event: Event, context: Context) => Promise<Re
     },
     { body: 'required' },
   ),
+  getRollout: route(async (_event, caller) => ok(await getRollout({ rollout }, caller))),
+  listReports: route(async (event, caller) =>
+    ok(await listReports({ reports }, caller, queryOf(event))),
+  ),
+  getReport: route(async (event, caller) => {
+    const link = await getReportLink({ reports }, caller, event.pathParameters ?? {});
+    return redirect(link.url);
+  }),
+  getStats: route(async (event, caller) => ok(await getStats(stats, caller, queryOf(event)))),
+  listAgencies: route(async (_event, caller) => ok(listAgencies({ directory }, caller))),
+  listDocumentTypes: route(async () => ok(listDocumentTypes({ catalogue }))),
+  getHealth: async () => ok({ status: 'ok' }),
   getOpenApi: async () => ({
     statusCode: 200,
     headers: { 'Content-Type': 'application/json' },

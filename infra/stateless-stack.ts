@@ -227,6 +227,8 @@ export class StatelessStack extends Stack {
             corsOrigins: config.corsOrigins,
             maxUploadBytes: config.maxUploadBytes,
             stateMachineArn: this.rollout.stateMachine.stateMachineArn,
+            reportsBucketName: bucketName(config.stage, 'reports', Aws.ACCOUNT_ID, Aws.REGION),
+            reportsKey: stateful.dataKey,
           });
     if (this.documentApi) new CfnOutput(this, 'DocumentApiUrl', { value: this.documentApi.url });
 

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import { APPROVAL_PK } from '#adapters/dynamodb-rollout-store.ts';
 import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '#shared/documents/metadata.ts';
+import { REPORTS_PREFIX } from '#shared/rollout/phase-report.ts';
 import { bucketName, countersignedPrefix, incomingPrefix } from '../definitions.ts';
 import { AppFunction } from './app-function.ts';
 
@@ -48,6 +49,14 @@ export interface DocumentApiProps {
    * @default none: the approval routes answer 503
    */
   readonly stateMachineArn?: string;
+  /**
+   * Name of the bucket the rollout writes its phase reports to (under `reports/`), which
+   * administrators list and download through the API.
+   * @default none: the report routes answer 503
+   */
+  readonly reportsBucketName?: string;
+  /** Key of the reports bucket, if SSE-KMS. @default dataKey */
+  readonly reportsKey?: IKey;
   /** GSI keyed `ISSUER#<code>` / `<createdAt>#<id>`. @default 'byIssuer' */
   readonly issuerIndexName?: string;
   /** GSI keyed `RECIPIENT#<code>` / `<deliveredAt>#<id>`. @default 'byRecipient' */
@@ -65,7 +74,11 @@ const API_LEADING_KEYS = ['DOC#*', 'NUMBER#*', 'AUDIT#*', 'ROLLOUT#POLICY'];
  *   `kms:GenerateDataKey` and `kms:Decrypt`;
  * - item reads and writes on the document, number, audit and policy partitions, queries of a
  *   document's deliveries, delivery updates, and queries of the two list indexes;
- * - with a state machine: the approval partition and `states:SendTaskSuccess` on that machine.
+ * - with a state machine: the approval partition and `states:SendTaskSuccess` on that machine;
+ * - `dynamodb:Scan` of the table for `GET /admin/stats` across every issuer (read-only, bounded
+ *   to a few pages per request by the function);
+ * - with a reports bucket: listing under `reports/` and `s3:GetObject` on `reports/*` (the
+ *   download link and the existence check), with `kms:Decrypt` of its key.
  */
 export class DocumentApi extends Construct {
   public readonly api: HttpApi;
@@ -92,6 +105,7 @@ export class DocumentApi extends Construct {
         ISSUER_INDEX: issuerIndex,
         RECIPIENT_INDEX: recipientIndex,
         ...(props.stateMachineArn ? { STATE_MACHINE_ARN: props.stateMachineArn } : {}),
+        ...(props.reportsBucketName ? { REPORTS_BUCKET: props.reportsBucketName } : {}),
       },
     });
     this.handler.addToRolePolicy(
@@ -135,6 +149,16 @@ export class DocumentApi extends Construct {
         }),
       );
     }
+    // Statistics over every issuer read document items by scan; no index is keyed by date.
+    this.handler.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['dynamodb:Scan'],
+        resources: [props.table.tableArn],
+      }),
+    );
+    if (props.reportsBucketName)
+      this.#grantReports(props.reportsBucketName, props.reportsKey ?? props.dataKey);
     props.table.encryptionKey?.grant(this.handler, 'kms:Decrypt', 'kms:Encrypt');
     this.handler.grantObjects(
       { stage: props.stage, purpose: 'incoming' },
@@ -215,11 +239,63 @@ export class DocumentApi extends Construct {
             }),
       });
       if (isPublic && route) {
-        Validations.of(route).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${op.method} ${op.path} serves the public API description, which holds no data.`,
-        });
+        const reason = PUBLIC_ROUTE_REASONS[op.operationId];
+        // A new public route needs its own justification before it can be served unauthorized.
+        if (reason === undefined)
+          throw new Error(`${op.method} ${op.path} is public without a reason`);
+        Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
       }
     }
   }
+
+  #grantReports(bucketName: string, key: IKey): void {
+    const bucketArn = `arn:${Aws.PARTITION}:s3:::${bucketName}`;
+    const objects = `${bucketArn}/${REPORTS_PREFIX}*`;
+    this.handler.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:ListBucket'],
+        resources: [bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${REPORTS_PREFIX}*`] } },
+      }),
+    );
+    this.handler.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['s3:GetObject'],
+        resources: [objects],
+      }),
+    );
+    key.grantDecrypt(this.handler);
+    if (this.handler.role) {
+      Validations.of(this.handler.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${flattenReference(Stack.of(this).resolve(objects))}]`,
+        reason: `Reports are objects under ${REPORTS_PREFIX}, read only; the key prefix is the narrowest scope.`,
+      });
+    }
+  }
+}
+
+/** Why each route served without the authorizer may be. */
+const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
+  getOpenApi: 'GET /openapi.json serves the public API description, which holds no data.',
+  getHealth:
+    'GET /health answers a constant for load balancers and uptime probes; it reads nothing and holds no data.',
+};
+
+/** A resolved CloudFormation value written the way cdk-nag names it in finding ids. */
+function flattenReference(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (typeof value === 'object' && value !== null) {
+    const node = value as Record<string, unknown>;
+    const join = node['Fn::Join'];
+    if (Array.isArray(join)) {
+      const [delimiter, parts] = join;
+      if (typeof delimiter === 'string' && Array.isArray(parts)) {
+        return parts.map(flattenReference).join(delimiter);
+      }
+    }
+    if ('Ref' in node) return `<${flattenReference(node['Ref'])}>`;
+  }
+  return JSON.stringify(value);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   adminListDocumentsQuerySchema,
+  agencyListSchema,
   approvalDecisionBodySchema,
   approvalListSchema,
   approvalResultSchema,
@@ -8,13 +9,20 @@ import {
   deliveryPageSchema,
   documentDetailSchema,
   documentPageSchema,
+  documentTypeListSchema,
   errorEnvelopeSchema,
+  healthSchema,
   inboxQuerySchema,
   listDocumentsQuerySchema,
   recallBodySchema,
   recallResultSchema,
   receiptBodySchema,
   receiptResultSchema,
+  reportListQuerySchema,
+  reportListSchema,
+  rolloutViewSchema,
+  statsQuerySchema,
+  statsSchema,
 } from './api-schemas.ts';
 import { documentMetadataSchema } from './metadata.ts';
 
@@ -43,6 +51,7 @@ const error = (description: string): ApiResponse => ({ description, schema: erro
 const notFound = error('Unknown, or not visible to the caller (existence is not disclosed)');
 const badRequest = error('Malformed query or body; `details` names each field');
 const forbidden = error('The caller may see the resource but not do this');
+const reportsUnavailable = error('No reports bucket in this deployment');
 
 /**
  * Every route of the agencies' HTTP API. The handler registers exactly these (its routing table
@@ -177,6 +186,81 @@ export const API_OPERATIONS = [
       409: error('Already decided, or the rollout no longer waits'),
       503: error('No rollout state machine in this deployment'),
     },
+  },
+  {
+    operationId: 'getRollout',
+    method: 'GET',
+    path: '/admin/rollout',
+    summary: 'Administrators: the rollout policy in force, or the official-use default',
+    responses: {
+      200: { description: 'The current policy and where it came from', schema: rolloutViewSchema },
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'listReports',
+    method: 'GET',
+    path: '/admin/reports',
+    summary: 'Administrators: phase reports the rollout wrote, optionally of one schedule',
+    query: reportListQuerySchema,
+    responses: {
+      200: { description: 'One page, in key order', schema: reportListSchema },
+      400: badRequest,
+      403: forbidden,
+      503: reportsUnavailable,
+    },
+  },
+  {
+    operationId: 'getReport',
+    method: 'GET',
+    path: '/admin/reports/{scheduleId}/{phaseId}/{file}',
+    summary: 'Administrators: redirect to a five-minute link to one report (JSON, CSV or HTML)',
+    responses: {
+      302: {
+        description: 'Pre-signed GET of the report object',
+        headers: { Location: 'The pre-signed URL' },
+      },
+      403: forbidden,
+      404: error('No such report'),
+      503: reportsUnavailable,
+    },
+  },
+  {
+    operationId: 'getStats',
+    method: 'GET',
+    path: '/admin/stats',
+    summary: 'Administrators: document and delivery figures over a window, grouped',
+    query: statsQuerySchema,
+    responses: {
+      200: {
+        description: 'The figures; `complete` is false when the read stopped at its bound',
+        schema: statsSchema,
+      },
+      400: badRequest,
+      403: forbidden,
+    },
+  },
+  {
+    operationId: 'listAgencies',
+    method: 'GET',
+    path: '/agencies',
+    summary: 'The agency directory (focal-point contacts for administrators only)',
+    responses: { 200: { description: 'Every agency', schema: agencyListSchema } },
+  },
+  {
+    operationId: 'listDocumentTypes',
+    method: 'GET',
+    path: '/document-types',
+    summary: 'The document-type catalogue',
+    responses: { 200: { description: 'Every type', schema: documentTypeListSchema } },
+  },
+  {
+    operationId: 'getHealth',
+    method: 'GET',
+    path: '/health',
+    summary: 'Liveness of the API function; checks nothing behind it',
+    public: true,
+    responses: { 200: { description: 'The function answers', schema: healthSchema } },
   },
   {
     operationId: 'getOpenApi',

@@ -170,3 +170,161 @@ export const createdDocumentSchema = z.object({
   }),
   warnings: z.array(fieldErrorSchema),
 });
+
+/** `GET /health`: the function answers; nothing behind it is checked. */
+export const healthSchema = z.object({ status: z.literal('ok') });
+
+const kebabSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case')
+  .max(128);
+
+/** A rollout policy as routing reads it (`'catalogue'` defers to the catalogue's forms). */
+export const policyViewSchema = z.object({
+  phaseId: z.string(),
+  channelsOpen: z.array(z.string()),
+  enrolledAgencies: z.union([z.literal('all'), z.array(z.string())]),
+  electronicOnlyTypes: z.union([z.literal('catalogue'), z.array(z.string())]),
+});
+
+/** `GET /admin/rollout`: the policy routing applies now, and whether a phase put it in force. */
+export const rolloutViewSchema = z.discriminatedUnion('source', [
+  z.object({
+    source: z.literal('schedule'),
+    scheduleId: z.string(),
+    phaseId: z.string(),
+    policy: policyViewSchema,
+    effectiveFrom: z.string(),
+    effectiveTo: z.string().nullable(),
+    appliedAt: z.string(),
+  }),
+  z.object({
+    /** No phase applied yet: official use, every channel open to every agency. */
+    source: z.literal('default'),
+    phaseId: z.string(),
+    policy: policyViewSchema,
+  }),
+]);
+export type RolloutView = z.infer<typeof rolloutViewSchema>;
+
+export const MAX_REPORT_PAGE_SIZE = 200;
+
+/** `GET /admin/reports`: the phase reports the rollout wrote, optionally of one schedule. */
+export const reportListQuerySchema = z.strictObject({
+  scheduleId: kebabSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_REPORT_PAGE_SIZE).default(100),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const REPORT_FORMATS = ['json', 'csv', 'html'] as const;
+
+/** `report.json`, or `report-extension-<n>.csv` after n extensions (see reportKeys). */
+export const reportFileSchema = z
+  .string()
+  .regex(/^report(?:-extension-[1-9][0-9]{0,3})?\.(?:json|csv|html)$/, 'is not a report file');
+
+/** The path parameters of `GET /admin/reports/{scheduleId}/{phaseId}/{file}`. */
+export const reportPathSchema = z.strictObject({
+  scheduleId: kebabSchema,
+  phaseId: kebabSchema,
+  file: reportFileSchema,
+});
+
+export const reportEntrySchema = z.object({
+  key: z.string(),
+  scheduleId: z.string(),
+  phaseId: z.string(),
+  file: z.string(),
+  format: z.enum(REPORT_FORMATS),
+  size: z.number().int(),
+  lastModified: z.string(),
+  /** The API path that redirects to the object. */
+  href: z.string(),
+});
+export const reportListSchema = pageOf(reportEntrySchema);
+
+export const STATS_GROUPS = ['agency', 'channel', 'status'] as const;
+/** Longest window `GET /admin/stats` reads, in days. */
+export const MAX_STATS_DAYS = 366;
+
+/**
+ * `GET /admin/stats`: bounds are UTC dates (whole days) or instants, inclusive, as in the lists;
+ * `issuer` narrows the figures to one issuing agency.
+ */
+export const statsQuerySchema = z.strictObject({
+  from: boundSchema,
+  to: boundSchema,
+  groupBy: z.enum(STATS_GROUPS).default('status'),
+  issuer: agencyIdSchema.optional(),
+});
+
+const statusGroupSchema = z.object({ status: z.enum(DOCUMENT_STATUSES), documents: z.number() });
+const agencyGroupSchema = z.object({
+  agency: z.string(),
+  name: z.string(),
+  sent: z.number(),
+  received: z.number(),
+  refused: z.number(),
+});
+const channelGroupSchema = z.object({
+  channel: z.string(),
+  documents: z.number(),
+  deliveries: z.number(),
+  delivered: z.number(),
+  refused: z.number(),
+  pending: z.number(),
+});
+
+export const statsSchema = z.object({
+  window: z.object({ from: z.string(), to: z.string() }),
+  timezone: z.string(),
+  generatedAt: z.string(),
+  /** False when the read stopped at its bound: the figures undercount. */
+  complete: z.boolean(),
+  documents: z.object({
+    total: z.number(),
+    electronicOnly: z.number(),
+    paperAlso: z.number(),
+    verified: z.number(),
+    rejected: z.number(),
+  }),
+  deliveries: z.object({
+    total: z.number(),
+    delivered: z.number(),
+    refused: z.number(),
+    pending: z.number(),
+  }),
+  groupBy: z.enum(STATS_GROUPS),
+  groups: z.union([
+    z.array(statusGroupSchema),
+    z.array(agencyGroupSchema),
+    z.array(channelGroupSchema),
+  ]),
+});
+export type Stats = z.infer<typeof statsSchema>;
+
+/** `GET /agencies`: the directory without key references; focal points for administrators. */
+export const agencyViewSchema = z.object({
+  code: z.string(),
+  codeStatus: z.enum(['official', 'illustrative']),
+  name: z.string(),
+  kind: z.string(),
+  channel: z.enum(['province', 'national-axis']),
+  enrolment: z.array(z.string()),
+  /** Issues documents through edoc-hub (has an organization signature). */
+  issues: z.boolean(),
+  focalPoint: z.object({ name: z.string(), email: z.string(), phone: z.string() }).optional(),
+});
+export const agencyListSchema = z.object({ items: z.array(agencyViewSchema) });
+
+export const documentTypeListSchema = z.object({
+  items: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string(),
+      abbreviation: z.string().nullable(),
+      issuanceForm: z.enum(['electronic-only', 'electronic-and-paper']),
+      retentionYears: z.number().int(),
+    }),
+  ),
+});

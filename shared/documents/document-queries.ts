@@ -66,7 +66,8 @@ export async function loadDocument(
   return { record, deliveries, access };
 }
 
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+/** Parses a query or body, refusing it with one detail per problem field. */
+export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw new InvalidRequestError(fieldErrors(parsed.error));
   return parsed.data;
@@ -86,7 +87,10 @@ export async function listDocuments(
   caller: Caller,
   query: unknown,
 ): Promise<DocumentList> {
-  const { direction, status, from, to, limit, cursor } = parse(listDocumentsQuerySchema, query);
+  const { direction, status, from, to, limit, cursor } = parseRequest(
+    listDocumentsQuerySchema,
+    query,
+  );
   const range = { ...(from ? { from } : {}), ...(to ? { to } : {}) };
   const page = { limit, ...(cursor ? { cursor } : {}) };
   if (direction === 'sent') {
@@ -127,7 +131,7 @@ export async function listInbox(
   caller: Caller,
   query: unknown,
 ): Promise<Page<ReceivedDelivery>> {
-  const { limit, cursor } = parse(inboxQuerySchema, query);
+  const { limit, cursor } = parseRequest(inboxQuerySchema, query);
   return deps.index.receivedBy(caller.agency, { limit, ...(cursor ? { cursor } : {}) });
 }
 
@@ -138,7 +142,10 @@ export async function listAgencyDocuments(
   query: unknown,
 ): Promise<Page<DocumentSummary>> {
   requireAdmin(caller);
-  const { agency, status, from, to, limit, cursor } = parse(adminListDocumentsQuerySchema, query);
+  const { agency, status, from, to, limit, cursor } = parseRequest(
+    adminListDocumentsQuerySchema,
+    query,
+  );
   return deps.index.sentBy(agency, {
     limit,
     ...(status ? { status } : {}),

@@ -80,3 +80,16 @@ export class ApprovalsUnavailableError extends DomainError {
     super('rollout approvals are not configured in this deployment');
   }
 }
+
+export class ReportNotFoundError extends DomainError {
+  constructor(key?: string) {
+    super(key === undefined ? 'no such report' : `no report is stored under ${key}`);
+  }
+}
+
+/** The deployment gives the API no reports bucket. */
+export class ReportsUnavailableError extends DomainError {
+  constructor() {
+    super('rollout reports are not configured in this deployment');
+  }
+}

@@ -54,13 +54,20 @@ function makeStack(app: App, overrides: Partial<DocumentApiProps> = {}) {
   return { stack, documentApi };
 }
 
+const REPORTS_BUCKET = 'edoc-test-reports-111122223333-ap-southeast-1';
+const PUBLIC_ROUTES = ['GET /openapi.json', 'GET /health'];
+
 let template: Template;
 let withRollout: Template;
+let withReports: Template;
 
 beforeAll(() => {
   template = Template.fromStack(makeStack(new App()).stack);
   withRollout = Template.fromStack(
     makeStack(new App(), { stateMachineArn: STATE_MACHINE_ARN }).stack,
+  );
+  withReports = Template.fromStack(
+    makeStack(new App(), { reportsBucketName: REPORTS_BUCKET }).stack,
   );
 });
 
@@ -82,7 +89,7 @@ const handlerActions = (from: Template = template) =>
   handlerStatements(from).flatMap((s) => [s.Action].flat());
 
 describe('document API', () => {
-  it('guards every route of the contract with the JWT authorizer, except the API description', () => {
+  it('guards every route of the contract with the JWT authorizer, except the API description and /health', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
@@ -97,15 +104,18 @@ describe('document API', () => {
     expect(routes.map((r) => r.RouteKey)).toEqual(
       expect.arrayContaining(['GET /documents/{id}', 'POST /admin/approvals/{phaseId}']),
     );
-    for (const route of routes.filter((r) => r.RouteKey !== 'GET /openapi.json')) {
+    for (const route of routes.filter((r) => !PUBLIC_ROUTES.includes(r.RouteKey))) {
       expect(route, route.RouteKey).toMatchObject({
         AuthorizationType: 'JWT',
         AuthorizerId: { Ref: expect.stringMatching(/^DocumentsApiAgencyJwt/) },
       });
     }
-    const open = routes.find((r) => r.RouteKey === 'GET /openapi.json');
-    expect(open?.AuthorizationType ?? 'NONE').toBe('NONE');
-    expect(open?.AuthorizerId).toBeUndefined();
+    for (const key of PUBLIC_ROUTES) {
+      const open = routes.find((r) => r.RouteKey === key);
+      expect(open, key).toBeDefined();
+      expect(open?.AuthorizationType ?? 'NONE', key).toBe('NONE');
+      expect(open?.AuthorizerId, key).toBeUndefined();
+    }
   });
 
   it('logs every request of the stage to its own log group and throttles the stage', () => {
@@ -149,7 +159,7 @@ describe('document API', () => {
     });
   });
 
-  it('grants item access on the API partitions, queries on the two list indexes, and no scan', () => {
+  it('grants item access on the API partitions, queries on the two list indexes, and a read-only scan for statistics', () => {
     const table = handlerStatements().filter((s) =>
       [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
     );
@@ -176,8 +186,49 @@ describe('document API', () => {
         Action: 'dynamodb:Query',
         Resource: [indexArn('byIssuer'), indexArn('byRecipient')],
       }),
+      expect.objectContaining({ Action: 'dynamodb:Scan', Resource: tableArn }),
     ]);
-    expect(handlerActions()).not.toContain('dynamodb:Scan');
+    const writes = handlerStatements().filter((s) =>
+      [s.Action].flat().some((a) => /^dynamodb:(Put|Update|Delete|BatchWrite)/.test(a)),
+    );
+    expect(writes.every((s) => s.Condition !== undefined)).toBe(true);
+  });
+
+  it('without a reports bucket, neither names one nor grants any access to reports', () => {
+    expect(JSON.stringify(handlerStatements())).not.toContain('reports');
+    expect(handlerActions()).not.toContain('s3:ListBucket');
+    const variables = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((f) => f.Properties.Environment?.Variables ?? {})
+      .find((v) => v.POWERTOOLS_SERVICE_NAME === 'documents-api');
+    expect(variables).not.toHaveProperty('REPORTS_BUCKET');
+  });
+
+  it('with a reports bucket, may list and read objects under reports/ only', () => {
+    withReports.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REPORTS_BUCKET }) },
+    });
+    const statements = handlerStatements(withReports);
+    const bucketArn = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${REPORTS_BUCKET}`]],
+    };
+    const objectsArn = {
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${REPORTS_BUCKET}/reports/*`]],
+    };
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Action: 's3:ListBucket',
+          Resource: bucketArn,
+          Condition: { StringLike: { 's3:prefix': ['reports/*'] } },
+        }),
+        expect.objectContaining({ Action: 's3:GetObject', Resource: objectsArn }),
+      ]),
+    );
+    const onReports = statements.filter((s) => JSON.stringify(s.Resource).includes(REPORTS_BUCKET));
+    expect(onReports.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      's3:GetObject',
+      's3:ListBucket',
+    ]);
   });
 
   it('without a state machine, grants neither the approval items nor Step Functions', () => {
@@ -239,15 +290,13 @@ describe('document API', () => {
   });
 
   it.each([
-    ['without', {}],
-    ['with', { stateMachineArn: STATE_MACHINE_ARN }],
-  ])(
-    'passes cdk-nag AwsSolutions %s a state machine, every acknowledgement justified',
-    (_, extra) => {
-      const app = new App();
-      makeStack(app, extra);
-      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-      expect(() => app.synth()).not.toThrow();
-    },
-  );
+    ['without a state machine or reports bucket', {}],
+    ['with a state machine', { stateMachineArn: STATE_MACHINE_ARN }],
+    ['with a reports bucket', { reportsBucketName: REPORTS_BUCKET }],
+  ])('passes cdk-nag AwsSolutions %s, every acknowledgement justified', (_, extra) => {
+    const app = new App();
+    makeStack(app, extra);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+  });
 });

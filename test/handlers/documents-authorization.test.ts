@@ -1,0 +1,336 @@
+import { createHash } from 'node:crypto';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
+import { statusTable } from '#infra/definitions.ts';
+import { API_OPERATIONS, type OperationId } from '#shared/documents/api-contract.ts';
+import { createTable, startDynalite } from '#test/support/dynalite.ts';
+import { makeLambdaContext } from '#test/support/events.ts';
+import { type HttpEventOptions, makeHttpEvent } from '#test/support/http-events.ts';
+import { startLocalAws } from '#test/support/local-aws.ts';
+import { makeDocumentSeeder } from '#test/support/seed-documents.ts';
+
+/**
+ * Who may call what, route by route, as the function decides it. Tokens that are expired, signed
+ * by another issuer or for another audience never reach the function: API Gateway's JWT
+ * authorizer answers them 401 (the local stand-in, scripts/local/http-api.ts, does the same and is
+ * tested with its own suite). What the function sees without a token is therefore only possible
+ * on the public routes, or through a misconfigured route; it refuses it like a token without an
+ * agency identity.
+ */
+
+const SENDER = '000.00.08.H48';
+const RECIPIENT = '000.00.00.H48';
+const UNRELATED = '000.00.02.H48';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+const CALLERS = {
+  admin: { sub: 'admin-1', 'custom:agency': '000.00.01.H48', 'custom:role': 'admin' },
+  sender: { sub: 'clerk-s', 'custom:agency': SENDER, 'custom:role': 'agency' },
+  recipient: { sub: 'clerk-r', 'custom:agency': RECIPIENT, 'custom:role': 'agency' },
+  unrelated: { sub: 'clerk-u', 'custom:agency': UNRELATED, 'custom:role': 'agency' },
+  noToken: null,
+  unknownRole: { sub: 'clerk-x', 'custom:agency': SENDER, 'custom:role': 'superuser' },
+} as const;
+type CallerName = keyof typeof CALLERS;
+const CALLER_NAMES = Object.keys(CALLERS) as CallerName[];
+
+const sfn = mockClient(SFNClient);
+let localAws: Awaited<ReturnType<typeof startLocalAws>>;
+let db: Awaited<ReturnType<typeof startDynalite>>;
+let seedDocument: ReturnType<typeof makeDocumentSeeder>;
+let handler: typeof import('#functions/documents-api.ts').handler;
+
+beforeAll(async () => {
+  [localAws, db] = await Promise.all([startLocalAws(), startDynalite()]);
+  await createTable(db.client, 'status', statusTable);
+  const s3 = new S3Client({
+    endpoint: localAws.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials,
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: 'incoming' }));
+  await s3.send(new CreateBucketCommand({ Bucket: 'reports' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: 'reports',
+      Key: 'reports/quang-ngai-2019/axis-pilot/report.json',
+      Body: '{}',
+    }),
+  );
+  seedDocument = makeDocumentSeeder({
+    repository: new DynamoDbStatusRepository(db.client, 'status'),
+    s3,
+    bucket: 'incoming',
+  });
+  sfn.on(SendTaskSuccessCommand).resolves({});
+
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
+  vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
+  vi.stubEnv('INCOMING_BUCKET', 'incoming');
+  vi.stubEnv('REPORTS_BUCKET', 'reports');
+  vi.stubEnv('TABLE_NAME', 'status');
+  vi.stubEnv('ISSUER_INDEX', 'byIssuer');
+  vi.stubEnv('RECIPIENT_INDEX', 'byRecipient');
+  vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:us-east-1:000000000000:stateMachine:rollout');
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  ({ handler } = await import('#functions/documents-api.ts'));
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  sfn.restore();
+  await Promise.all([localAws.stop(), db.stop()]);
+});
+
+const sentDocument = () => seedDocument({ issuer: SENDER, recipients: [RECIPIENT] });
+
+// Far above the seeder's numbers, which count from 1 for the same issuers.
+let number = 10_000;
+const PDF_SHA = createHash('sha256').update('%PDF-1.7').digest('hex');
+function newDocumentBody(): Record<string, unknown> {
+  number += 1;
+  return {
+    number,
+    notation: 'STTTT-VP',
+    typeCode: 'cong-van',
+    subject: 'Kiểm tra quyền',
+    promulgationDate: '2019-06-14',
+    signer: { name: 'Lê Văn Cường', position: 'Giám đốc' },
+    urgency: 'normal',
+    secrecy: 'none',
+    recipients: ['000.00.03.H48'],
+    sha256: PDF_SHA,
+    size: 100,
+  };
+}
+
+/** One request of a route, built afresh per caller so a write by one caller never hides another's answer. */
+type RequestFactory = () => Promise<HttpEventOptions>;
+
+const OK_FOR_AGENCIES = { admin: 403, sender: 200, recipient: 200, unrelated: 200 } as const;
+const ADMIN_ONLY = { admin: 200, sender: 403, recipient: 403, unrelated: 403 } as const;
+const ANY_AUTHENTICATED = { admin: 200, sender: 200, recipient: 200, unrelated: 200 } as const;
+const REFUSED_WITHOUT_IDENTITY = { noToken: 403, unknownRole: 403 } as const;
+const PUBLIC = { noToken: 200, unknownRole: 200 } as const;
+
+/** Every route of the contract (the Record makes a new route a type error until it has a row). */
+const MATRIX: Record<
+  OperationId,
+  { request: RequestFactory; expected: Record<CallerName, number> }
+> = {
+  createDocument: {
+    request: async () => ({ method: 'POST', path: '/documents', body: newDocumentBody() }),
+    expected: {
+      ...OK_FOR_AGENCIES,
+      sender: 201,
+      recipient: 201,
+      unrelated: 201,
+      ...REFUSED_WITHOUT_IDENTITY,
+    },
+  },
+  listDocuments: {
+    request: async () => ({ method: 'GET', path: '/documents' }),
+    expected: { ...ANY_AUTHENTICATED, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  getDocument: {
+    request: async () => ({ method: 'GET', path: `/documents/${await sentDocument()}` }),
+    expected: { ...ANY_AUTHENTICATED, unrelated: 404, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  getDocumentFile: {
+    request: async () => ({ method: 'GET', path: `/documents/${await sentDocument()}/file` }),
+    expected: {
+      admin: 403,
+      sender: 302,
+      recipient: 302,
+      unrelated: 404,
+      ...REFUSED_WITHOUT_IDENTITY,
+    },
+  },
+  listInbox: {
+    request: async () => ({ method: 'GET', path: '/inbox' }),
+    expected: { ...ANY_AUTHENTICATED, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  reportReceipt: {
+    request: async () => ({
+      method: 'POST',
+      path: `/documents/${await sentDocument()}/receipts`,
+      body: { code: '01' },
+    }),
+    expected: {
+      admin: 403,
+      sender: 403,
+      recipient: 200,
+      unrelated: 404,
+      ...REFUSED_WITHOUT_IDENTITY,
+    },
+  },
+  recallDocument: {
+    request: async () => {
+      const id = await seedDocument({
+        issuer: SENDER,
+        recipients: [RECIPIENT],
+        deliveryState: '01',
+      });
+      return { method: 'POST', path: `/documents/${id}/recall` };
+    },
+    expected: {
+      admin: 403,
+      sender: 200,
+      recipient: 403,
+      unrelated: 404,
+      ...REFUSED_WITHOUT_IDENTITY,
+    },
+  },
+  listAgencyDocuments: {
+    request: async () => ({ method: 'GET', path: '/admin/documents', query: { agency: SENDER } }),
+    expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  listApprovals: {
+    request: async () => ({ method: 'GET', path: '/admin/approvals' }),
+    expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  decideApproval: {
+    // No approval is pending: an administrator learns that (404), nobody else gets that far.
+    request: async () => ({
+      method: 'POST',
+      path: '/admin/approvals/axis-pilot',
+      body: { decision: 'approved' },
+    }),
+    expected: { ...ADMIN_ONLY, admin: 404, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  getRollout: {
+    request: async () => ({ method: 'GET', path: '/admin/rollout' }),
+    expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  listReports: {
+    request: async () => ({ method: 'GET', path: '/admin/reports' }),
+    expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  getReport: {
+    request: async () => ({
+      method: 'GET',
+      path: '/admin/reports/quang-ngai-2019/axis-pilot/report.json',
+    }),
+    expected: { ...ADMIN_ONLY, admin: 302, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  getStats: {
+    request: async () => ({
+      method: 'GET',
+      path: '/admin/stats',
+      query: { from: '2019-06-01', to: '2019-06-30' },
+    }),
+    expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  listAgencies: {
+    request: async () => ({ method: 'GET', path: '/agencies' }),
+    expected: { ...ANY_AUTHENTICATED, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  listDocumentTypes: {
+    request: async () => ({ method: 'GET', path: '/document-types' }),
+    expected: { ...ANY_AUTHENTICATED, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  getHealth: {
+    request: async () => ({ method: 'GET', path: '/health' }),
+    expected: { ...ANY_AUTHENTICATED, ...PUBLIC },
+  },
+  getOpenApi: {
+    request: async () => ({ method: 'GET', path: '/openapi.json' }),
+    expected: { ...ANY_AUTHENTICATED, ...PUBLIC },
+  },
+};
+
+async function call(options: HttpEventOptions) {
+  const response = await handler(makeHttpEvent(options), makeLambdaContext('documents-api'));
+  return { status: response.statusCode ?? 200, body: response.body ?? '' };
+}
+
+const CASES = API_OPERATIONS.flatMap((op) =>
+  CALLER_NAMES.map((caller) => ({
+    route: `${op.method} ${op.path}`,
+    operationId: op.operationId,
+    caller,
+    status: MATRIX[op.operationId].expected[caller],
+  })),
+);
+
+describe('authorization matrix', () => {
+  it('has a row for every route of the contract and nothing else', () => {
+    expect(Object.keys(MATRIX).sort()).toEqual(API_OPERATIONS.map((op) => op.operationId).sort());
+  });
+
+  it.each(CASES)('$route as $caller answers $status', async ({ operationId, caller, status }) => {
+    const request = await MATRIX[operationId].request();
+
+    const response = await call({ ...request, claims: CALLERS[caller] });
+
+    expect(response.status).toBe(status);
+  });
+});
+
+describe('no route leaks another agency’s documents', () => {
+  it('answers an unrelated agency exactly as for an id that does not exist, on every document route', async () => {
+    const id = await sentDocument();
+    const missing = '3f1c7a52-0000-4000-8000-000000000000';
+    const routes = [
+      { method: 'GET', path: (d: string) => `/documents/${d}`, body: undefined },
+      { method: 'GET', path: (d: string) => `/documents/${d}/file`, body: undefined },
+      { method: 'POST', path: (d: string) => `/documents/${d}/receipts`, body: { code: '01' } },
+      { method: 'POST', path: (d: string) => `/documents/${d}/recall`, body: undefined },
+    ];
+
+    for (const route of routes) {
+      const ask = (d: string) =>
+        call({
+          method: route.method,
+          path: route.path(d),
+          ...(route.body ? { body: route.body } : {}),
+          claims: CALLERS.unrelated,
+        });
+      const [theirs, none] = [await ask(id), await ask(missing)];
+      expect(theirs.status, route.path('{id}')).toBe(404);
+      expect(theirs.body.replace(id, '<id>')).toBe(none.body.replace(missing, '<id>'));
+    }
+  });
+
+  it('lists a document to its issuer, its recipient and administrators only', async () => {
+    const id = await sentDocument();
+    const lists: [CallerName, HttpEventOptions][] = [
+      ['sender', { method: 'GET', path: '/documents' }],
+      ['recipient', { method: 'GET', path: '/documents', query: { direction: 'received' } }],
+      ['recipient', { method: 'GET', path: '/inbox' }],
+      ['admin', { method: 'GET', path: '/admin/documents', query: { agency: SENDER } }],
+    ];
+    const elsewhere: [CallerName, HttpEventOptions][] = [
+      ['unrelated', { method: 'GET', path: '/documents' }],
+      ['unrelated', { method: 'GET', path: '/documents', query: { direction: 'received' } }],
+      ['unrelated', { method: 'GET', path: '/inbox' }],
+      ['sender', { method: 'GET', path: '/inbox' }],
+      ['admin', { method: 'GET', path: '/documents' }],
+    ];
+
+    for (const [caller, request] of lists) {
+      const response = await call({
+        ...request,
+        query: { limit: '100', ...request.query },
+        claims: CALLERS[caller],
+      });
+      expect(response.body, `${caller} ${request.path}`).toContain(id);
+    }
+    for (const [caller, request] of elsewhere) {
+      const response = await call({
+        ...request,
+        query: { limit: '100', ...request.query },
+        claims: CALLERS[caller],
+      });
+      expect(response.status).toBe(200);
+      expect(response.body, `${caller} ${request.path}`).not.toContain(id);
+    }
+  });
+});
