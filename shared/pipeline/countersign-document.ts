@@ -18,9 +18,13 @@ export interface CountersignDocumentDeps {
   readonly location: string;
 }
 
-/** Where the countersigned PDF of a document is kept until it is archived and delivered. */
-export const countersignedKey = (issuer: string, id: string): string =>
-  `countersigned/${issuer}/${id}.pdf`;
+/**
+ * Where one countersigning attempt's PDF is kept until it is archived and delivered: per attempt
+ * (named by its hash), so two racing deliveries of the same message never overwrite each other's
+ * file; the one whose VERIFIED → COUNTERSIGNED write wins is the one the record names.
+ */
+export const countersignedKey = (issuer: string, id: string, sha256: string): string =>
+  `countersigned/${issuer}/${id}/${sha256}.pdf`;
 
 const actor = 'countersign';
 
@@ -28,9 +32,10 @@ const actor = 'countersign';
  * Step 2: the organization signature (Decree 30/2020: the clerk seals what the competent person
  * signed) with the issuing agency's own key, only on a VERIFIED document.
  *
- * The output goes to a key derived from the document, so a retry after a crash overwrites the
- * same object and the conditional VERIFIED → COUNTERSIGNED transition lets only one result stand:
- * a document never carries two organization signatures. A key store that is unavailable
+ * Each attempt's output goes to its own content-addressed key and the conditional VERIFIED →
+ * COUNTERSIGNED transition lets only one attempt stand (the record names its key): a document
+ * never carries two organization signatures, and a losing attempt's file is only an orphan that
+ * the bucket's lifecycle expires. A key store that is unavailable
  * (throttling, HSM down) throws and the message is retried; a document that cannot take a
  * signature, or an agency without a key, ends REJECTED.
  */
@@ -88,7 +93,8 @@ export async function countersignDocument(
       { at: at(), actor },
     );
   }
-  const key = countersignedKey(record.issuer, id);
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  const key = countersignedKey(record.issuer, id, sha256);
   await deps.documents.put(key, pdf, { contentType: 'application/pdf' });
   await deps.repository.transition(
     id,
@@ -96,11 +102,7 @@ export async function countersignDocument(
     'COUNTERSIGNED',
     { at: at(), actor, status: 'COUNTERSIGNED' },
     {
-      countersigned: {
-        key,
-        sha256: createHash('sha256').update(pdf).digest('hex'),
-        size: pdf.length,
-      },
+      countersigned: { key, sha256, size: pdf.length },
     },
   );
   await deps.next.send({ documentId: id });

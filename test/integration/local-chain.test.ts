@@ -196,7 +196,7 @@ describe('the local stack end to end', () => {
     ]);
     const countersigned = await getObject(
       stack.resources.buckets.incoming,
-      `countersigned/${ISSUER}/${id}.pdf`,
+      z.object({ key: z.string() }).parse(record.results.countersigned).key,
     );
     const report = validatePdf(countersigned, {
       trustAnchors: [pki.root.der, ...parsePemBundle(await readFile(org.pki.rootFile, 'latin1'))],
