@@ -6,18 +6,18 @@ import type { ReportDocuments, ReportQuery, ReportSource } from '#shared/rollout
 import { CHANNELS } from '#shared/rollout/schedule.ts';
 import { DELIVERY_STATES, DOCUMENT_STATUSES } from '#status/document-status.ts';
 
-const deliverySchema = z.object({
-  agency: z.string(),
+/** A delivery item (`DOC#<id>` / `DELIVERY#<recipient>`), as the route step and receipts write it. */
+const deliveryItemSchema = z.object({
+  recipient: z.string(),
   channel: z.enum(CHANNELS),
   state: z.enum(DELIVERY_STATES),
-  deliveredAt: z.string().optional(),
-  refusedAt: z.string().optional(),
+  updatedAt: z.string(),
 });
 
 /**
- * The parts of a document item (`DOC#<id>` / `DOC`) a report reads. `deliveries`,
- * `rejectionReasons` and `paperCopyRequired` are written by the later pipeline steps; a document
- * they have not reached yet simply has none.
+ * The parts of a document item (`DOC#<id>` / `DOC`) a report reads; `results.routing` and
+ * `results.rejection` are written by the later pipeline steps, so a document they have not
+ * reached yet has neither.
  */
 const documentItemSchema = z.object({
   id: z.string(),
@@ -26,9 +26,14 @@ const documentItemSchema = z.object({
   createdAt: z.string(),
   attributes: z.looseObject({ typeCode: z.string() }),
   history: z.array(z.looseObject({ at: z.string(), status: z.enum(DOCUMENT_STATUSES) })),
-  paperCopyRequired: z.boolean().optional(),
-  rejectionReasons: z.array(z.string()).optional(),
-  deliveries: z.array(deliverySchema).optional(),
+  results: z
+    .looseObject({
+      routing: z.looseObject({ paperCopyRequired: z.boolean() }).optional(),
+      rejection: z
+        .looseObject({ reasons: z.array(z.looseObject({ code: z.string() })) })
+        .optional(),
+    })
+    .default({}),
 });
 
 export interface DynamoDbReportSourceOptions {
@@ -81,10 +86,31 @@ export class DynamoDbReportSource implements ReportSource {
         ? await this.#scan(query)
         : { items: await this.#queryIssuers(query.issuers, query), complete: true };
     const electronicOnly = new Set(query.electronicOnlyTypes);
-    return {
-      documents: raw.items.map((item) => toReportDocument(item, electronicOnly)),
-      complete: raw.complete,
-    };
+    const documents: ReportDocument[] = [];
+    for (const item of raw.items) {
+      const doc = documentItemSchema.parse(item);
+      documents.push(toReportDocument(doc, await this.#deliveries(doc.id), electronicOnly));
+    }
+    return { documents, complete: raw.complete };
+  }
+
+  /** One query per document: fine at a province's scale, and always consistent with receipts. */
+  async #deliveries(id: string): Promise<z.infer<typeof deliveryItemSchema>[]> {
+    const items: unknown[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `DOC#${id}`, ':prefix': 'DELIVERY#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items.map((item) => deliveryItemSchema.parse(item));
   }
 
   async #queryIssuers(issuers: readonly string[], query: ReportQuery): Promise<unknown[]> {
@@ -132,24 +158,34 @@ export class DynamoDbReportSource implements ReportSource {
   }
 }
 
-function toReportDocument(item: unknown, electronicOnly: ReadonlySet<string>): ReportDocument {
-  const doc = documentItemSchema.parse(item);
+/**
+ * A document and its deliveries as the report reads them. A delivery's `updatedAt` is when it
+ * reached its current state: the arrival time for a delivered one (states 01–06 and the recall
+ * codes) and the refusal time for 02.
+ */
+function toReportDocument(
+  doc: z.infer<typeof documentItemSchema>,
+  deliveries: readonly z.infer<typeof deliveryItemSchema>[],
+  electronicOnly: ReadonlySet<string>,
+): ReportDocument {
   const uploadedAt = doc.history.find((h) => h.status === 'UPLOADED')?.at;
+  const notArrived = new Set(['PENDING', 'SENT', 'UNDELIVERABLE', '02']);
   return {
     id: doc.id,
     issuer: doc.issuer,
     type: doc.attributes.typeCode,
     status: doc.status,
-    rejectionReasons: doc.rejectionReasons ?? [],
-    paperCopyRequired: doc.paperCopyRequired ?? !electronicOnly.has(doc.attributes.typeCode),
+    rejectionReasons: (doc.results.rejection?.reasons ?? []).map((r) => r.code),
+    paperCopyRequired:
+      doc.results.routing?.paperCopyRequired ?? !electronicOnly.has(doc.attributes.typeCode),
     createdAt: doc.createdAt,
     ...(uploadedAt === undefined ? {} : { uploadedAt }),
-    recipients: (doc.deliveries ?? []).map((d) => ({
-      agency: d.agency,
+    recipients: deliveries.map((d) => ({
+      agency: d.recipient,
       channel: d.channel,
       state: d.state,
-      ...(d.deliveredAt === undefined ? {} : { deliveredAt: d.deliveredAt }),
-      ...(d.refusedAt === undefined ? {} : { refusedAt: d.refusedAt }),
+      ...(notArrived.has(d.state) ? {} : { deliveredAt: d.updatedAt }),
+      ...(d.state === '02' ? { refusedAt: d.updatedAt } : {}),
     })),
   };
 }
