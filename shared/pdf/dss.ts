@@ -28,17 +28,20 @@ export function readDocumentSecurityStore(doc: PdfDocument): DocumentSecuritySto
   }
   if (!isDict(dss)) return EMPTY;
   const streams = (key: string): Buffer[] => {
-    const list = doc.resolve(dss.entries.get(key));
-    if (!isArray(list)) return [];
     const out: Buffer[] = [];
-    for (const item of list.items.slice(0, MAX_ENTRIES)) {
-      const s = doc.resolve(item);
-      if (!isStream(s)) continue;
-      try {
-        out.push(doc.decodeStream(s));
-      } catch (error) {
-        if (!(error instanceof PdfFormatError)) throw error;
+    try {
+      const list = doc.resolve(dss.entries.get(key));
+      if (!isArray(list)) return [];
+      for (const item of list.items.slice(0, MAX_ENTRIES)) {
+        try {
+          const s = doc.resolve(item);
+          if (isStream(s)) out.push(doc.decodeStream(s));
+        } catch (error) {
+          if (!(error instanceof PdfFormatError)) throw error;
+        }
       }
+    } catch (error) {
+      if (!(error instanceof PdfFormatError)) throw error;
     }
     return out;
   };

@@ -38,6 +38,16 @@ export interface WrittenUpdate {
   readonly xrefOffset: number;
 }
 
+/**
+ * The new revision alone, for callers that assemble the output themselves (one allocation, no
+ * intermediate copy of the original bytes); `spans` and `xrefOffset` are offsets in the whole
+ * file, original bytes first.
+ */
+export interface WrittenRevision extends Omit<WrittenUpdate, 'pdf'> {
+  /** Everything after the original bytes: a separating EOL when they lack one, then the revision. */
+  readonly revision: Buffer;
+}
+
 export interface IncrementalUpdateOptions {
   /**
    * Cross-reference style of the new section. Default: a stream when the file's last section is
@@ -96,6 +106,13 @@ export class IncrementalUpdate {
   }
 
   write(options: IncrementalUpdateOptions = {}): WrittenUpdate {
+    const { revision, ...rest } = this.writeRevision(options);
+    const base = this.#doc.bytes;
+    return { pdf: Buffer.concat([base, revision], base.length + revision.length), ...rest };
+  }
+
+  /** What `write` appends to the original bytes, without copying them. */
+  writeRevision(options: IncrementalUpdateOptions = {}): WrittenRevision {
     const doc = this.#doc;
     const last = doc.revisions[doc.revisions.length - 1];
     if (!last) throw new PdfWriteError('the document has no revision to update');
@@ -104,7 +121,7 @@ export class IncrementalUpdate {
     const endsWithEol =
       base.length > 0 && (base[base.length - 1] === 0x0a || base[base.length - 1] === 0x0d);
 
-    const chunks: Buffer[] = [base];
+    const chunks: Buffer[] = [];
     let length = base.length;
     const push = (data: string | Buffer) => {
       const b = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
@@ -155,7 +172,12 @@ export class IncrementalUpdate {
       spans.delete(self);
     }
     push(`startxref${EOL}${xrefOffset}${EOL}%%EOF${EOL}`);
-    return { pdf: Buffer.concat(chunks, length), spans, xrefKind, xrefOffset };
+    return {
+      revision: Buffer.concat(chunks, length - base.length),
+      spans,
+      xrefKind,
+      xrefOffset,
+    };
   }
 
   /** /Root, /Info and /ID as of the last revision (looking back for those it leaves out), /Prev. */

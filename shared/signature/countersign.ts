@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { openPdf, type PdfDocument } from '#pdf/document.ts';
 import { PdfFormatError } from '#pdf/errors.ts';
 import { IncrementalUpdate, PdfWriteError, type StreamToWrite } from '#pdf/incremental-writer.ts';
@@ -145,16 +145,17 @@ export async function countersignPdf(
       }),
     }),
   );
-  const written = structural(() => prepared.update.write());
-  const { pdf } = written;
+  const written = structural(() => prepared.update.writeRevision());
+  const { revision } = written;
   const span = written.spans.get(prepared.sigRef.num);
   if (!span) throw new Error('the signature dictionary was not written');
 
-  const { byteRange, contentsStart } = patchByteRange(pdf, span, contentsSize);
+  const base = doc.bytes;
+  const { byteRange, contentsStart } = patchByteRange(revision, base.length, span, contentsSize);
   const digestAlgorithm = hashOf(options.signer.algorithm);
   const hash = createHash(digestAlgorithm);
-  hash.update(pdf.subarray(byteRange[0], byteRange[0] + byteRange[1]));
-  hash.update(pdf.subarray(byteRange[2], byteRange[2] + byteRange[3]));
+  const pdf = assembleAndHash(base, revision, byteRange, hash);
+  if (doc.recovered) structural(() => checkChainExtends(doc, pdf));
   const cms = await buildPadesCms({
     contentDigest: hash.digest(),
     digestAlgorithm,
@@ -197,6 +198,28 @@ function open(input: Buffer): PdfDocument {
   // A file whose /Prev chain had to be rebuilt by scanning (DSS wrote `/Prev 0` into some) is
   // still updated: the new section points at the last one, so readers repair it as before.
   return doc;
+}
+
+/**
+ * The new section points at the last one. When the reader found the sections by scanning (a broken
+ * startxref or /Prev), the chain from there may loop or miss sections the document needs: refuse
+ * rather than hand out a file whose objects no reader finds.
+ */
+function checkChainExtends(doc: PdfDocument, updated: Buffer): void {
+  const numbers = (d: PdfDocument) =>
+    new Set(
+      d.revisions.flatMap((r) =>
+        [...r.entries].filter(([, e]) => e.type !== 'free').map(([n]) => n),
+      ),
+    );
+  const after = numbers(openPdf(updated));
+  for (const num of numbers(doc)) {
+    if (!after.has(num)) {
+      throw new PdfFormatError(
+        `an update would hide object ${num}: the cross-reference chain is broken`,
+      );
+    }
+  }
 }
 
 /** Runs a step that reads the document's structure, turning format errors into refusals. */
@@ -503,32 +526,65 @@ function signatureDictionary(input: {
 /**
  * Finds the placeholders inside the written signature dictionary, computes the real ByteRange
  * (everything but the /Contents hex string) and writes it over the placeholder, space-padded.
+ * `revision` is what follows the `baseLength` original bytes; `span` and the results are offsets
+ * in the whole file.
  */
 function patchByteRange(
-  pdf: Buffer,
+  revision: Buffer,
+  baseLength: number,
   span: { start: number; end: number },
   contentsSize: number,
 ): { byteRange: [number, number, number, number]; contentsStart: number } {
-  const object = pdf.subarray(span.start, span.end);
+  const object = revision.subarray(span.start - baseLength, span.end - baseLength);
   const brKey = object.indexOf('/ByteRange [');
   const contentsKey = object.indexOf('/Contents <');
   if (brKey < 0 || contentsKey < 0) throw new Error('signature placeholders not found');
   const brOpen = span.start + brKey + '/ByteRange '.length;
-  const brClose = pdf.indexOf(']', brOpen);
+  const brClose = baseLength + revision.indexOf(']', brOpen - baseLength);
   const contentsStart = span.start + contentsKey + '/Contents '.length;
   const contentsEnd = contentsStart + 2 + 2 * contentsSize;
-  if (pdf[contentsEnd - 1] !== 0x3e) throw new Error('signature /Contents placeholder misread');
+  if (revision[contentsEnd - 1 - baseLength] !== 0x3e) {
+    throw new Error('signature /Contents placeholder misread');
+  }
   const byteRange: [number, number, number, number] = [
     0,
     contentsStart,
     contentsEnd,
-    pdf.length - contentsEnd,
+    baseLength + revision.length - contentsEnd,
   ];
   const width = brClose - brOpen - 1;
   const text = byteRange.join(' ');
   if (text.length > width) throw new Error('ByteRange does not fit its placeholder');
-  pdf.write(text.padEnd(width, ' '), brOpen + 1, 'latin1');
+  revision.write(text.padEnd(width, ' '), brOpen + 1 - baseLength, 'latin1');
   return { byteRange, contentsStart };
+}
+
+/** Bytes copied and hashed together, so the hash reads what the copy left in the CPU cache. */
+const ASSEMBLY_CHUNK = 256 * 1024;
+
+/**
+ * The output file, original bytes then revision, in one allocation, with the ByteRange hashed on
+ * the way: the first range holds all of the original bytes, so they are hashed chunk by chunk as
+ * they are copied instead of in a second pass over the whole file.
+ */
+function assembleAndHash(
+  base: Buffer,
+  revision: Buffer,
+  byteRange: readonly [number, number, number, number],
+  hash: Hash,
+): Buffer {
+  const [, firstLength, secondStart, secondLength] = byteRange;
+  if (firstLength < base.length) throw new Error('the ByteRange does not cover the original bytes');
+  const pdf = Buffer.allocUnsafe(base.length + revision.length);
+  for (let at = 0; at < base.length; at += ASSEMBLY_CHUNK) {
+    const end = Math.min(at + ASSEMBLY_CHUNK, base.length);
+    base.copy(pdf, at, at, end);
+    hash.update(pdf.subarray(at, end));
+  }
+  revision.copy(pdf, base.length);
+  hash.update(pdf.subarray(base.length, firstLength));
+  hash.update(pdf.subarray(secondStart, secondStart + secondLength));
+  return pdf;
 }
 
 /**

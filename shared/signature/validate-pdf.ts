@@ -2,6 +2,7 @@ import { openPdf, type PdfDocument } from '#pdf/document.ts';
 import { type DocumentSecurityStore, readDocumentSecurityStore } from '#pdf/dss.ts';
 import { PdfFormatError } from '#pdf/errors.ts';
 import { findSignatures, type SignatureField } from '#pdf/signatures.ts';
+import { DomainError } from '#shared/errors.ts';
 import { byteRangeDigester, checkCoverage } from './coverage.ts';
 import { analyseChangesAfter } from './diff-analysis.ts';
 import type { ValidationPolicy } from './policy.ts';
@@ -121,20 +122,33 @@ function validateField(
   }
 
   const modifications = modificationsAfter(doc, coverage.revision, field);
-  const crypto = verifyEmbeddedSignature({
-    kind,
-    subFilter: field.subFilter,
-    contents: field.contents,
-    content: byteRangeContent(doc.bytes, field.byteRange),
-    claimedSigningTime: field.signingTime,
-    documentCertificates: dss.certificates,
-    documentCrls: dss.crls,
-    trustAnchors: options.trustAnchors,
-    intermediates: options.intermediates,
-    crls: options.crls,
-    validationTime: options.validationTime,
-    policy: options.policy,
-  });
+  let crypto: ReturnType<typeof verifyEmbeddedSignature>;
+  try {
+    crypto = verifyEmbeddedSignature({
+      kind,
+      subFilter: field.subFilter,
+      contents: field.contents,
+      content: byteRangeContent(doc.bytes, field.byteRange),
+      claimedSigningTime: field.signingTime,
+      documentCertificates: dss.certificates,
+      documentCrls: dss.crls,
+      trustAnchors: options.trustAnchors,
+      intermediates: options.intermediates,
+      crls: options.crls,
+      validationTime: options.validationTime,
+      policy: options.policy,
+    });
+  } catch (error) {
+    // E.g. a signer certificate whose validity dates do not parse: a broken signature, not a crash.
+    if (!(error instanceof DomainError)) throw error;
+    return {
+      ...base,
+      ...failed('FORMAT_FAILURE'),
+      chain: [],
+      signingTimeSource: 'none',
+      reasons: [`the signature cannot be read: ${error.message}`],
+    };
+  }
   const reasons = [...crypto.reasons];
   let verdict: Verdict = crypto;
   if (modifications && !modifications.allowed) {
