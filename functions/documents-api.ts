@@ -12,7 +12,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbApprovalDesk } from '#adapters/dynamodb-approval-desk.ts';
 import { DynamoDbAuditLog } from '#adapters/dynamodb-audit-log.ts';
 import { DynamoDbDocumentIndex } from '#adapters/dynamodb-document-index.ts';

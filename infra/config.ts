@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agencyIdSchema } from '#shared/routing/agency-id.ts';
 
 /** The national document axis: deployed only when its endpoint is configured. */

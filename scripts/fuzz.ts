@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_TIME_LIMIT_MS, REGRESSIONS_DIR } from '#test/support/fuzz-harness.ts';
 import type { FuzzWorkerMessage } from '#test/support/fuzz-worker.ts';
 

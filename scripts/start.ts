@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseS3Notification } from '#functions/lib/s3-notification.ts';
 import { loadDevAuth, signDevToken } from './local/dev-token.ts';
 import { type EmulatedService, PortInUseError, StateDirInUseError } from './local/emulators.ts';

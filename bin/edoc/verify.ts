@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parsePemBundle } from '#signature/certificates.ts';
 import { DEFAULT_POLICY, type ValidationPolicy } from '#signature/policy.ts';
 import type { ValidationReport } from '#signature/report.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The body every step queue carries: which document to work on. */
 export const StepMessageSchema = z.object({ documentId: z.string().min(1).max(64) });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const S3RecordSchema = z.object({
   eventName: z.string(),

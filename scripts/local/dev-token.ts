@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The issuer and audience local tokens carry, as the Cognito pool and app client do deployed. */
 export const DEV_ISSUER = 'https://edoc-hub.local/dev-issuer';

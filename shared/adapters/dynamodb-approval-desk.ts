@@ -5,7 +5,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApprovalDesk, ApprovalItem } from '#ports/approval-desk.ts';
 import type { ApprovalDecision } from '#shared/rollout/tasks.ts';
 import { APPROVAL_PK } from './dynamodb-rollout-store.ts';

@@ -5,7 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DeliveryRecord } from '#ports/status-repository.ts';
 import { LostClaimError } from '#shared/axis/errors.ts';
 import {

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReportDocument } from '#shared/rollout/report.ts';
 import type { ReportDocuments, ReportQuery, ReportSource } from '#shared/rollout/rollout-ports.ts';
 import { CHANNELS } from '#shared/rollout/schedule.ts';

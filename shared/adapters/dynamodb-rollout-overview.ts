@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RolloutOverview } from '#ports/rollout-overview.ts';
 import { policyViewSchema, type RolloutView } from '#shared/documents/api-schemas.ts';
 import { OFFICIAL_USE_POLICY } from './dynamodb-rollout-policy.ts';

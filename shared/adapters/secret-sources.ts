@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SecretSource } from '#shared/axis/ports.ts';
 
 /** A secret fixed at start-up (tests, and local runs that pass it in). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EDXML_STATUS_CODES, type EdxmlStatusCode } from '../edxml/status-message.ts';
 import { agencyIdSchema } from '../routing/agency-id.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatEdxmlTimestamp, responseForSchema } from '../edxml/fields.ts';
 import { buildStatusMessage, EDXML_STATUS_MEANINGS } from '../edxml/status-message.ts';
 import type { StatusRepository } from '../ports/status-repository.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agencyIdSchema } from '../routing/agency-id.ts';
 import { DELIVERY_STATES, DOCUMENT_STATUSES } from '../status/document-status.ts';
 import { verificationSummarySchema } from './archive-manifest.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DocumentTypeCatalogue } from '../routing/catalogue.ts';
 import { CHANNELS } from '../routing/directory.ts';
 import type { RecipientRoute } from '../routing/plan-routing.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError } from './errors.ts';
 
 const MAX_CURSOR_LENGTH = 2048;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agencyIdSchema } from '../routing/agency-id.ts';
 import { documentTypeCodeSchema } from '../routing/catalogue.ts';
 import { slugName } from '../routing/fold-name.ts';

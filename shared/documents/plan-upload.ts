@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HistoryEntry, NewDocument } from '../ports/status-repository.ts';
 import { agencyIdSchema } from '../routing/agency-id.ts';
 import { type DocumentTypeCatalogue, documentTypeCodeSchema } from '../routing/catalogue.ts';

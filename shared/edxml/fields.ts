@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agencyIdSchema } from '../routing/agency-id.ts';
 import { XML_CHARS } from './xml.ts';
 

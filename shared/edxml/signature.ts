@@ -1,5 +1,5 @@
 import { constants, createHash, createPublicKey, verify } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SignatureAlgorithm, Signer } from '#ports/signer.ts';
 import { hashOf, schemeOf } from '#signature/signers/algorithms.ts';
 import { EdxmlFormatError } from './errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DELIVERY_STATES, type DeliveryState } from '../status/document-status.ts';
 import { EdxmlFormatError } from './errors.ts';
 import {

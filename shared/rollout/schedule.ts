@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from '../errors.ts';
 import { documentTypeCodeSchema } from '../routing/catalogue.ts';
 import { durationSeconds, isTimeZone, writtenOffsetMinutes, zoneOffsetMinutes } from './time.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Agency identifier of QCVN 102:2016/BTTTT ("mã định danh"), in the 13-character form

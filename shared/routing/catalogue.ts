@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Issuance form of a document type (1808/UBND-KGVX item 1): issued as an e-document only, or as

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agencyIdSchema } from './agency-id.ts';
 
 export const AGENCY_KINDS = [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agencyIdSchema } from './agency-id.ts';
 import { documentTypeCodeSchema } from './catalogue.ts';
 import { CHANNELS, phaseIdSchema } from './directory.ts';

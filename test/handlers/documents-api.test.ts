@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { statusTable } from '#infra/definitions.ts';
 import { createTable, startDynalite } from '#test/support/dynalite.ts';

@@ -132,7 +132,7 @@ describe('stateless stack', () => {
       'crls',
       'intermediates',
     ]);
-  });
+  }, 120_000); // bundles every function with esbuild: slow on a loaded machine
 
   it('alarms on every function error, stuck work queue and failed rollout, and has a dashboard', () => {
     const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import type { DocumentRecord } from '#ports/status-repository.ts';
 import { archiveManifestKey, archiveManifestSchema } from '#shared/documents/archive-manifest.ts';

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { z } from 'zod';
+import * as z from 'zod';
 import { exerciseInput, makeFuzzEnvironment } from './fuzz-harness.ts';
 import { fuzzCase } from './fuzz-mutations.ts';
 
