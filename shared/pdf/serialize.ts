@@ -93,15 +93,3 @@ export function serializeObject(o: PdfObject): string {
 export function serializeToBuffer(o: PdfObject): Buffer {
   return Buffer.from(serializeObject(o), 'latin1');
 }
-
-/**
- * A text string (§7.9.2.2) for a human-readable entry such as /Reason: PDFDocEncoding when the
- * text is printable ASCII, else UTF-16BE with a byte order mark (Vietnamese needs it).
- */
-export function textString(text: string): PdfString {
-  if (/^[\x20-\x7e]*$/.test(text)) {
-    return { kind: 'string', bytes: Buffer.from(text, 'latin1'), hex: false };
-  }
-  const utf16 = Buffer.from(text, 'utf16le').swap16();
-  return { kind: 'string', bytes: Buffer.concat([Buffer.from([0xfe, 0xff]), utf16]), hex: true };
-}

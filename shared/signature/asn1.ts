@@ -329,12 +329,6 @@ export function algorithmOf(node: Asn1 | undefined, what: string): AlgorithmIden
   return parameters === undefined ? { oid } : { oid, parameters };
 }
 
-/** True when an AlgorithmIdentifier's parameters are absent or NULL. */
-export function hasNoParameters(algorithm: AlgorithmIdentifier): boolean {
-  const p = algorithm.parameters;
-  return p === undefined || (isUniversal(p, Universal.null) && bytesOf(p).length === 0);
-}
-
 /** Names of the OIDs this layer meets, for reasons a person reads. */
 export const oidNames: Readonly<Record<string, string>> = {
   '1.3.14.3.2.26': 'sha1',

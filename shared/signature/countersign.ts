@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { formatPdfDate } from '#pdf/dates.ts';
 import { openPdf, type PdfDocument } from '#pdf/document.ts';
 import { PdfFormatError } from '#pdf/errors.ts';
 import { IncrementalUpdate, PdfWriteError, type StreamToWrite } from '#pdf/incremental-writer.ts';
@@ -18,8 +19,8 @@ import {
   refKey,
   str,
 } from '#pdf/objects.ts';
-import { serializeNumber, serializeString, textString } from '#pdf/serialize.ts';
-import { decodeTextString } from '#pdf/signatures.ts';
+import { serializeNumber, serializeString } from '#pdf/serialize.ts';
+import { decodeTextString, textString } from '#pdf/text-string.ts';
 import { type Signer, SignerError } from '#ports/signer.ts';
 import { DomainError } from '#shared/errors.ts';
 import { certificateSummary } from './certificates.ts';
@@ -138,7 +139,7 @@ export async function countersignPdf(
         : {}),
       signatureDict: signatureDictionary({
         contentsSize,
-        signingTime: pdfDate(signingTime, utcOffsetMinutes),
+        signingTime: formatPdfDate(signingTime, utcOffsetMinutes),
         name: summary.commonName ?? summary.organization ?? summary.subject,
         reason: options.reason,
         location: options.location,
@@ -649,20 +650,7 @@ function winAnsi(text: string): Buffer {
 
 /** ISO 8601 local time with its offset, e.g. 2019-04-16T09:30:00+07:00. */
 export function isoDateTime(date: Date, utcOffsetMinutes: number): string {
-  const pdf = pdfDate(date, utcOffsetMinutes);
+  const pdf = formatPdfDate(date, utcOffsetMinutes);
   const d = pdf.slice(2);
   return `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${d.slice(8, 10)}:${d.slice(10, 12)}:${d.slice(12, 14)}${d.slice(14, 17)}:${d.slice(18, 20)}`;
-}
-
-/** A PDF date (§7.9.4) in the given UTC offset, e.g. D:20190416093000+07'00'. */
-export function pdfDate(date: Date, utcOffsetMinutes: number): string {
-  const local = new Date(date.getTime() + utcOffsetMinutes * 60_000);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  const sign = utcOffsetMinutes < 0 ? '-' : '+';
-  const abs = Math.abs(utcOffsetMinutes);
-  return (
-    `D:${pad(local.getUTCFullYear(), 4)}${pad(local.getUTCMonth() + 1)}${pad(local.getUTCDate())}` +
-    `${pad(local.getUTCHours())}${pad(local.getUTCMinutes())}${pad(local.getUTCSeconds())}` +
-    `${sign}${pad(Math.floor(abs / 60))}'${pad(abs % 60)}'`
-  );
 }

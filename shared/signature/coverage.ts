@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { contentOf, type SignedContent } from './verify-cms.ts';
 
 /** What coverage needs to know of the file: its length and where revisions end. */
 export interface CoverageInput {
@@ -60,25 +60,15 @@ export function checkCoverage(input: CoverageInput): CoverageResult {
   };
 }
 
-export type DigestName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
-
 /**
- * Digests of the bytes a ByteRange covers, computed on the file buffer in place (no copy) and
- * memoised per algorithm, so a 50 MB file is hashed once per algorithm whatever asks for it.
+ * The bytes a ByteRange covers as views into the file (no copy), memoised per digest algorithm
+ * by `contentOf`, so a 50 MB file is hashed once per algorithm whatever asks for it.
  */
-export function byteRangeDigester(bytes: Buffer, byteRange: readonly number[]) {
-  const cache = new Map<DigestName, Buffer>();
-  return (algorithm: DigestName): Buffer => {
-    const cached = cache.get(algorithm);
-    if (cached) return cached;
-    const hash = createHash(algorithm);
-    for (let i = 0; i + 1 < byteRange.length; i += 2) {
-      const start = byteRange[i] ?? 0;
-      const length = byteRange[i + 1] ?? 0;
-      hash.update(bytes.subarray(start, Math.min(bytes.length, start + length)));
-    }
-    const digest = hash.digest();
-    cache.set(algorithm, digest);
-    return digest;
-  };
+export function byteRangeContent(bytes: Buffer, byteRange: readonly number[]): SignedContent {
+  const chunks: Buffer[] = [];
+  for (let i = 0; i + 1 < byteRange.length; i += 2) {
+    const start = byteRange[i] ?? 0;
+    chunks.push(bytes.subarray(start, Math.min(bytes.length, start + (byteRange[i + 1] ?? 0))));
+  }
+  return contentOf(chunks);
 }

@@ -160,28 +160,3 @@ export function childAt(node: DerNode, index: number, tag?: number): DerNode {
   }
   return child;
 }
-
-export function decodeOid(node: DerNode): string {
-  if (node.tag !== Tag.oid) throw new RangeError('DER: not an OID');
-  const arcs: bigint[] = [];
-  let value = 0n;
-  for (const byte of node.content) {
-    value = (value << 7n) | BigInt(byte & 0x7f);
-    if ((byte & 0x80) === 0) {
-      arcs.push(value);
-      value = 0n;
-    }
-  }
-  const [head, ...rest] = arcs;
-  if (head === undefined) throw new RangeError('DER: empty OID');
-  const first = head < 80n ? head / 40n : 2n;
-  return [first, head - first * 40n, ...rest].join('.');
-}
-
-export function decodeInteger(node: DerNode): bigint {
-  if (node.tag !== Tag.integer) throw new RangeError('DER: not an INTEGER');
-  if (node.content.length === 0) return 0n;
-  let value = BigInt(`0x${node.content.toString('hex')}`);
-  if ((node.content[0] ?? 0) & 0x80) value -= 1n << BigInt(node.content.length * 8);
-  return value;
-}

@@ -1,24 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError } from '#shared/errors.ts';
 import {
-  boolean,
-  childAt,
-  childrenOf,
-  type DerNode,
-  decodeInteger,
-  decodeOid,
-  derNull,
-  integer,
-  octetString,
-  oid,
-  readDer,
-  sequence,
-  Tag,
-} from './der.ts';
+  Asn1FormatError,
+  bytesOf,
+  derOf,
+  isUniversal,
+  parseDer,
+  sequenceOf,
+  smallIntegerOf,
+  Universal,
+} from './asn1.ts';
+import { CmsFormatError } from './cms.ts';
+import { boolean, derNull, integer, octetString, oid, sequence } from './der.ts';
+import { parseTimestampToken, type TstInfo } from './timestamp.ts';
 
 const sha256 = '2.16.840.1.101.3.4.2.1';
-const idSignedData = '1.2.840.113549.1.7.2';
-const idTstInfo = '1.2.840.113549.1.9.16.1.4';
 
 /** The time-stamping authority refused the request or answered something unusable. */
 export class TsaError extends DomainError {}
@@ -54,17 +50,19 @@ export class TsaClient {
   /** A TimeStampToken (ContentInfo DER) over SHA-256 of `data`, e.g. a CMS signature value. */
   async timestamp(data: Buffer): Promise<Buffer> {
     const imprint = createHash('sha256').update(data).digest();
-    const nonce = randomBytes(8);
+    // `integer` writes the minimal two's complement, the form `TstInfo.nonceHex` is read in; the
+    // 8-byte nonce keeps the length in one byte, so the content starts at offset 2.
+    const nonce = integer(randomBytes(8));
     const request = sequence(
       integer(1),
       // NULL parameters, as `openssl ts -query` sends them: some TSAs compare the identifier bytes.
       sequence(sequence(oid(sha256), derNull()), octetString(imprint)),
       ...(this.#options.policyId ? [oid(this.#options.policyId)] : []),
-      integer(nonce),
+      nonce,
       boolean(true),
     );
     const response = await this.#post(request);
-    return parseResponse(response, imprint, BigInt(`0x${nonce.toString('hex')}`));
+    return parseResponse(response, imprint, nonce.subarray(2).toString('hex'));
   }
 
   async #post(body: Buffer): Promise<Buffer> {
@@ -98,61 +96,49 @@ const statusText: Record<number, string> = {
   5: 'revocationNotification',
 };
 
-function parseResponse(response: Buffer, imprint: Buffer, nonce: bigint): Buffer {
-  let tstInfo: DerNode;
+function parseResponse(response: Buffer, imprint: Buffer, nonceHex: string): Buffer {
+  let tstInfo: TstInfo;
   let token: Buffer;
   try {
-    const resp = readDer(response);
-    const statusInfo = childAt(resp, 0, Tag.sequence);
-    const status = Number(decodeInteger(childAt(statusInfo, 0, Tag.integer)));
+    // Bytes after the TimeStampResp are ignored, as they are not part of what the TSA signed.
+    const [statusInfo, tokenNode] = sequenceOf(
+      parseDer(response, { allowTrailingBytes: true }),
+      'TimeStampResp',
+    );
+    const [statusNode, statusStrings] = sequenceOf(statusInfo, 'PKIStatusInfo');
+    const status = smallIntegerOf(statusNode, 'PKIStatus');
     if (status !== 0 && status !== 1) {
-      const text = childrenOf(statusInfo)
-        .filter((n) => n.tag === Tag.sequence)
-        .flatMap((n) => childrenOf(n).map((s) => s.content.toString('utf8')))
-        .join('; ');
+      const text = isUniversal(statusStrings, Universal.sequence)
+        ? sequenceOf(statusStrings, 'PKIFreeText')
+            .map((s) => bytesOf(s, 'PKIFreeText').toString('utf8'))
+            .join('; ')
+        : '';
       throw new TsaError(
         `TSA refused the request: ${statusText[status] ?? `status ${status}`}${text ? ` (${text})` : ''}`,
       );
     }
-    const tokenNode = childAt(resp, 1, Tag.sequence);
-    token = tokenNode.raw;
-    tstInfo = readTstInfo(tokenNode);
+    if (tokenNode === undefined) throw new TsaError('TSA granted the request but sent no token');
+    token = derOf(tokenNode);
+    const parsed = parseTimestampToken(token);
+    if (parsed.signedData.certificates.length === 0) {
+      throw new TsaError('timestamp token lacks the TSA certificate that certReq asked for');
+    }
+    tstInfo = parsed.tstInfo;
   } catch (error) {
     if (error instanceof TsaError) throw error;
-    throw new TsaError('TSA answered a malformed TimeStampResp', { cause: error });
+    if (error instanceof Asn1FormatError || error instanceof CmsFormatError) {
+      throw new TsaError(`TSA answered a malformed TimeStampResp: ${error.message}`, {
+        cause: error,
+      });
+    }
+    throw error;
   }
-  const fields = childrenOf(tstInfo);
-  const messageImprint = fields[2];
-  const hashedMessage = messageImprint && childAt(messageImprint, 1, Tag.octetString).content;
-  const algorithm = messageImprint && decodeOid(childAt(childAt(messageImprint, 0), 0, Tag.oid));
-  if (algorithm !== sha256 || !hashedMessage?.equals(imprint)) {
+  const { hashAlgorithmOid, hashedMessage } = tstInfo.messageImprint;
+  if (hashAlgorithmOid !== sha256 || !hashedMessage.equals(imprint)) {
     throw new TsaError('the timestamp covers a different message imprint');
   }
-  // After genTime (index 4) come optional accuracy (SEQUENCE), ordering (BOOLEAN), then nonce.
-  const returned = fields.slice(5).find((n) => n.tag === Tag.integer);
-  if (returned === undefined || decodeInteger(returned) !== nonce) {
+  if (tstInfo.nonceHex !== nonceHex) {
     throw new TsaError('the timestamp does not carry the request nonce (a replayed response?)');
   }
   return Buffer.from(token);
-}
-
-/** The TSTInfo inside a TimeStampToken: ContentInfo → SignedData → eContent. */
-function readTstInfo(token: DerNode): DerNode {
-  if (decodeOid(childAt(token, 0, Tag.oid)) !== idSignedData) {
-    throw new TsaError('timestamp token is not SignedData');
-  }
-  const signedData = childAt(childAt(token, 1, 0xa0), 0, Tag.sequence);
-  const encap = childAt(signedData, 2, Tag.sequence);
-  if (decodeOid(childAt(encap, 0, Tag.oid)) !== idTstInfo) {
-    throw new TsaError('timestamp token does not hold a TSTInfo');
-  }
-  if (!childrenOf(signedData).some((n) => n.tag === 0xa0)) {
-    throw new TsaError('timestamp token lacks the TSA certificate that certReq asked for');
-  }
-  const eContent = childAt(childAt(encap, 1, 0xa0), 0);
-  const octets =
-    eContent.tag === Tag.octetString
-      ? eContent.content
-      : Buffer.concat(childrenOf(eContent).map((n) => n.content));
-  return readDer(octets);
 }

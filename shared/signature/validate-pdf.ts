@@ -3,7 +3,7 @@ import { type DocumentSecurityStore, readDocumentSecurityStore } from '#pdf/dss.
 import { PdfFormatError } from '#pdf/errors.ts';
 import { findSignatures, type SignatureField } from '#pdf/signatures.ts';
 import { DomainError } from '#shared/errors.ts';
-import { byteRangeDigester, checkCoverage } from './coverage.ts';
+import { byteRangeContent, checkCoverage } from './coverage.ts';
 import { analyseChangesAfter } from './diff-analysis.ts';
 import type { ValidationPolicy } from './policy.ts';
 import {
@@ -13,7 +13,6 @@ import {
   type ValidationReport,
   type Verdict,
 } from './report.ts';
-import type { SignedContent } from './verify-cms.ts';
 import { verifyEmbeddedSignature } from './verify-embedded.ts';
 
 /** What the verifier trusts and when it judges. */
@@ -177,18 +176,5 @@ function modificationsAfter(
     level: diff.level,
     allowed: diff.allowed,
     descriptions: diff.allowed ? diff.modifications.map((m) => m.description) : diff.reasons,
-  };
-}
-
-/** The bytes a ByteRange covers, as digests (memoised) and as chunks, without copying them. */
-function byteRangeContent(bytes: Buffer, byteRange: readonly number[]): SignedContent {
-  return {
-    digest: byteRangeDigester(bytes, byteRange),
-    chunks: function* () {
-      for (let i = 0; i + 1 < byteRange.length; i += 2) {
-        const start = byteRange[i] ?? 0;
-        yield bytes.subarray(start, Math.min(bytes.length, start + (byteRange[i + 1] ?? 0)));
-      }
-    },
   };
 }

@@ -371,17 +371,10 @@ export function checkSigningCertificateAttribute(
 }
 
 /**
- * The certificate a SignerInfo names, looked up among the CMS certificates and `extra` (configured
- * intermediates or /DSS certificates), since government signers often embed only part of the
- * chain. Among several that match, one that satisfies the ESS attribute wins.
+ * The certificate a SignerInfo names, looked up among the CMS certificates and the extra ones
+ * (configured intermediates or /DSS certificates), since government signers often embed only part
+ * of the chain. Among several that match, one that satisfies the ESS attribute wins.
  */
-export function findSignerCertificate(
-  signer: SignerInfoData,
-  certificates: readonly Buffer[],
-): CertificateRef | undefined {
-  return lookupSigner(signer, certificates).certificate;
-}
-
 function lookupSigner(
   signer: SignerInfoData,
   certificates: readonly Buffer[],

@@ -1,3 +1,4 @@
+import { parsePdfDate } from '#pdf/dates.ts';
 import { certificateSummary, validateCertificatePath } from './certificates.ts';
 import {
   CmsFormatError,
@@ -256,23 +257,4 @@ function signerSummary(certificate: Buffer | SignerSummary): SignerSummary {
     ...(s.organizationalUnit ? { organizationalUnit: s.organizationalUnit } : {}),
     ...(s.country ? { country: s.country } : {}),
   };
-}
-
-/**
- * A PDF date (ISO 32000-1 §7.9.4): `D:YYYYMMDDHHmmSSOHH'mm'`, every part after the year
- * optional; no offset means UTC here. Undefined when the text is not such a date.
- */
-export function parsePdfDate(text: string | undefined): Date | undefined {
-  if (text === undefined) return undefined;
-  const m =
-    /^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:([+\-Z])(?:(\d{2})'?(?:(\d{2})'?)?)?)?$/.exec(
-      text.trim(),
-    );
-  if (!m) return undefined;
-  const n = (i: number, fallback: number) => (m[i] === undefined ? fallback : Number(m[i]));
-  const utc = Date.UTC(n(1, 0), n(2, 1) - 1, n(3, 1), n(4, 0), n(5, 0), n(6, 0));
-  const sign = m[7] === '-' ? -1 : 1;
-  const offsetMinutes = m[7] === 'Z' || m[7] === undefined ? 0 : sign * (n(8, 0) * 60 + n(9, 0));
-  const date = new Date(utc - offsetMinutes * 60_000);
-  return Number.isNaN(date.getTime()) ? undefined : date;
 }

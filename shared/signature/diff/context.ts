@@ -1,6 +1,5 @@
 import type { PdfDocument, XrefEntry } from '#pdf/document.ts';
 import {
-  isArray,
   isDict,
   isRef,
   isStream,
@@ -352,14 +351,4 @@ export class RevisionDiff {
   sameDict(oldDict: PdfDict, newDict: PdfDict, ignored: ReadonlySet<string>): boolean {
     return changedKeys(this.doc, oldDict, newDict, ignored).length === 0;
   }
-}
-
-/** The items of an array value (resolved once), or undefined when it is not an array. */
-export function arrayItems(
-  diff: RevisionDiff,
-  o: PdfObject | undefined,
-  which: 'old' | 'new',
-): PdfObject[] | undefined {
-  const v = which === 'old' ? diff.old(o) : diff.new(o);
-  return isArray(v) ? v.items : undefined;
 }

@@ -9,7 +9,7 @@ import {
   type PdfRef,
   refKey,
 } from '#pdf/objects.ts';
-import { decodeTextString } from '#pdf/signatures.ts';
+import { decodeTextString } from '#pdf/text-string.ts';
 import { sameObject } from './compare.ts';
 import {
   type Loc,

@@ -8,7 +8,7 @@ import { isArray, isDict, isRef, type PdfDict } from '#pdf/objects.ts';
 import { findSignatures } from '#pdf/signatures.ts';
 import { onlySigner, parseSignedData } from '#signature/cms.ts';
 import { buildPadesCms, estimateCmsSize } from '#signature/cms-builder.ts';
-import { CountersignError, countersignPdf, isoDateTime, pdfDate } from '#signature/countersign.ts';
+import { CountersignError, countersignPdf, isoDateTime } from '#signature/countersign.ts';
 import { checkCoverage } from '#signature/coverage.ts';
 import { writeRevision } from '#test/unit/pdf/pdf-factory.ts';
 import { checkSignatures, makeOrgIdentity, ORG_CN } from './signing-fixture.ts';
@@ -386,13 +386,6 @@ describe('countersignPdf', () => {
 describe('isoDateTime', () => {
   it('writes the local time with its +07:00 offset', () => {
     expect(isoDateTime(new Date('2019-12-31T20:05:09Z'), 420)).toBe('2020-01-01T03:05:09+07:00');
-  });
-});
-
-describe('pdfDate', () => {
-  it("writes the local time of the offset with a +07'00' suffix", () => {
-    expect(pdfDate(new Date('2019-12-31T20:05:09Z'), 420)).toBe("D:20200101030509+07'00'");
-    expect(pdfDate(new Date('2019-12-31T20:05:09Z'), -90)).toBe("D:20191231183509-01'30'");
   });
 });
 

@@ -7,9 +7,8 @@ import {
   serializeNumber,
   serializeObject,
   serializeToBuffer,
-  textString,
 } from '#pdf/serialize.ts';
-import { decodeTextString } from '#pdf/signatures.ts';
+import { decodeTextString, textString } from '#pdf/text-string.ts';
 
 const reparse = (o: PdfObject): PdfObject =>
   new Parser(new Lexer(serializeToBuffer(o))).parseObject();

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { openPdf } from '#pdf/document.ts';
 import { findSignatures, type SignatureField } from '#pdf/signatures.ts';
 import { onlySigner, parseSignedData } from '#signature/cms.ts';
-import { byteRangeDigester, type CoverageResult, checkCoverage } from '#signature/coverage.ts';
+import { byteRangeContent, type CoverageResult, checkCoverage } from '#signature/coverage.ts';
 import { FileSigner } from '#signature/signers/file-signer.ts';
 import { type CmsVerification, verifySignerInfo } from '#signature/verify-cms.ts';
 import { makeTestPki, type TestPki } from '#test/support/signing-pki.ts';
@@ -69,7 +69,7 @@ function checkField(
   });
   const sd = parseSignedData(field.contents);
   const cms = verifySignerInfo(sd, onlySigner(sd), {
-    content: { digest: byteRangeDigester(pdf, field.byteRange) },
+    content: byteRangeContent(pdf, field.byteRange),
   });
   return { field, coverage, cms };
 }

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openPdf } from '#pdf/document.ts';
 import { str } from '#pdf/objects.ts';
-import { decodeTextString, findSignatures } from '#pdf/signatures.ts';
+import { findSignatures } from '#pdf/signatures.ts';
+import { decodeTextString } from '#pdf/text-string.ts';
 import { minimalPdf, writeRevision } from './pdf-factory.ts';
 
 const corpus = path.resolve(import.meta.dirname, '../../../../shared/corpus');

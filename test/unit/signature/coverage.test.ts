@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { byteRangeDigester, checkCoverage } from '#signature/coverage.ts';
+import { byteRangeContent, checkCoverage } from '#signature/coverage.ts';
 
 const base = {
   fileLength: 1000,
@@ -50,10 +50,17 @@ describe('checkCoverage', () => {
   });
 });
 
-describe('byteRangeDigester', () => {
+describe('byteRangeContent', () => {
   it('hashes exactly the covered bytes', () => {
     const bytes = Buffer.from('aaaaXXXXbbbb');
     const expected = createHash('sha256').update('aaaabbbb').digest();
-    expect(byteRangeDigester(bytes, [0, 4, 8, 4])('sha256')).toEqual(expected);
+    expect(byteRangeContent(bytes, [0, 4, 8, 4]).digest('sha256')).toEqual(expected);
+  });
+
+  it('yields the covered bytes as views into the file, clamped to its end', () => {
+    const bytes = Buffer.from('aaaaXXXXbbbb');
+    const chunks = [...(byteRangeContent(bytes, [0, 4, 8, 100]).chunks?.() ?? [])];
+    expect(chunks.map((c) => c.toString())).toEqual(['aaaa', 'bbbb']);
+    expect(chunks.every((c) => c.buffer === bytes.buffer)).toBe(true);
   });
 });

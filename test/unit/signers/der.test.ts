@@ -1,16 +1,7 @@
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
-import {
-  childrenOf,
-  decodeInteger,
-  decodeOid,
-  integer,
-  octetString,
-  oid,
-  readDer,
-  sequence,
-  setOf,
-} from '#signature/der.ts';
+import { integerOf, oidOf, parseDer } from '#signature/asn1.ts';
+import { childrenOf, integer, octetString, oid, readDer, sequence, setOf } from '#signature/der.ts';
 
 const forgeDer = (node: forge.asn1.Asn1) =>
   Buffer.from(forge.asn1.toDer(node).getBytes(), 'binary');
@@ -29,7 +20,7 @@ describe('der', () => {
         forge.asn1.create(0, forge.asn1.Type.OID, false, forge.asn1.oidToDer(dotted).getBytes()),
       ),
     );
-    expect(decodeOid(readDer(encoded))).toBe(dotted);
+    expect(oidOf(parseDer(encoded), 'oid')).toBe(dotted);
   });
 
   it.each([
@@ -40,7 +31,7 @@ describe('der', () => {
     [0xffffffffffffffffn, '020900ffffffffffffffff'],
   ])('encodes the INTEGER %s minimally, with a sign byte when needed', (value, hex) => {
     expect(integer(value).toString('hex')).toBe(hex);
-    expect(decodeInteger(readDer(integer(value)))).toBe(value);
+    expect(integerOf(parseDer(integer(value)), 'integer')).toBe(value);
   });
 
   it('treats Buffer integers as unsigned and drops leading zeros', () => {
