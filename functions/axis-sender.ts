@@ -1,9 +1,6 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbAxisDeliveries } from '#adapters/dynamodb-axis-records.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { S3DocumentStore } from '#adapters/s3-document-store.ts';
@@ -13,6 +10,7 @@ import { sendToAxis } from '#shared/axis/send-to-axis.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
 import { makeAxisClient } from './lib/axis-client.ts';
 import { requiredEnv } from './lib/env.ts';
+import { sqsHandler } from './lib/sqs-handler.ts';
 
 const logger = new Logger();
 const dynamodb = new DynamoDBClient({});
@@ -24,7 +22,6 @@ const deps = {
   repository: new DynamoDbStatusRepository(dynamodb, tableName),
   clock: { now: () => new Date() },
 };
-const processor = new BatchProcessor(EventType.SQS);
 
 /**
  * A refusal is recorded (or returned) by the use case; anything thrown (axis unavailable, a bad
@@ -47,8 +44,4 @@ async function processRecord(record: SQSRecord): Promise<void> {
   else logger.info('axis delivery handled', { ...keys, outcome });
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger))
-  .handler((event, context) =>
-    processPartialResponse(event, processRecord, processor, { context }),
-  );
+export const handler = sqsHandler(logger, processRecord);

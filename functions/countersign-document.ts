@@ -1,11 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { DirectoryOrganizationSigners } from '#adapters/directory-organization-signers.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { S3DocumentStore } from '#adapters/s3-document-store.ts';
@@ -15,6 +12,7 @@ import { makeS3Client } from './lib/aws-clients.ts';
 import { optionalEnv, requiredEnv } from './lib/env.ts';
 import { parseStepMessage } from './lib/pipeline-message.ts';
 import { loadDirectory } from './lib/reference.ts';
+import { sqsHandler } from './lib/sqs-handler.ts';
 
 const logger = new Logger();
 const documents = new S3DocumentStore(makeS3Client(), requiredEnv('INCOMING_BUCKET'));
@@ -31,7 +29,6 @@ const deps = {
   reason: optionalEnv('COUNTERSIGN_REASON') ?? 'Ký số của cơ quan, tổ chức',
   location: optionalEnv('COUNTERSIGN_LOCATION') ?? 'Quảng Ngãi',
 };
-const processor = new BatchProcessor(EventType.SQS);
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const documentId = parseStepMessage(record.body);
@@ -39,8 +36,4 @@ async function processRecord(record: SQSRecord): Promise<void> {
   logger.info('countersign step done', { documentId, outcome });
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger))
-  .handler((event, context) =>
-    processPartialResponse(event, processRecord, processor, { context }),
-  );
+export const handler = sqsHandler(logger, processRecord);

@@ -18,7 +18,6 @@ import { DynamoDbAuditLog } from '#adapters/dynamodb-audit-log.ts';
 import { DynamoDbDocumentIndex } from '#adapters/dynamodb-document-index.ts';
 import { DynamoDbReportSource } from '#adapters/dynamodb-report-source.ts';
 import { DynamoDbRolloutOverview } from '#adapters/dynamodb-rollout-overview.ts';
-import { readRolloutPolicy } from '#adapters/dynamodb-rollout-policy.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { S3DownloadPresigner } from '#adapters/s3-download-presigner.ts';
 import { S3ReportLibrary } from '#adapters/s3-report-library.ts';
@@ -126,7 +125,7 @@ const deps: CreateDocumentDeps = {
   directory,
   catalogue,
   maxBytes: intEnv('MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES),
-  currentPolicy: () => readRolloutPolicy(dynamodb, tableName),
+  currentPolicy: () => rollout.currentPolicy(),
 };
 
 /** The JWT authorizer has checked signature, issuer, audience and expiry; these are its claims. */

@@ -1,11 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { readRolloutPolicy } from '#adapters/dynamodb-rollout-policy.ts';
+import type { SQSRecord } from 'aws-lambda';
+import { DynamoDbRolloutOverview } from '#adapters/dynamodb-rollout-overview.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { S3DocumentStore } from '#adapters/s3-document-store.ts';
 import { SqsAxisOutbox } from '#adapters/sqs-step-queue.ts';
@@ -15,12 +12,14 @@ import { makeS3Client } from './lib/aws-clients.ts';
 import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
 import { parseStepMessage } from './lib/pipeline-message.ts';
 import { loadDirectory } from './lib/reference.ts';
+import { sqsHandler } from './lib/sqs-handler.ts';
 
 const logger = new Logger();
 const tableName = requiredEnv('TABLE_NAME');
 const dynamodb = new DynamoDBClient({});
 const s3 = makeS3Client();
 const axisOutboxUrl = optionalEnv('AXIS_OUTBOX_QUEUE_URL');
+const rollout = new DynamoDbRolloutOverview(dynamodb, tableName);
 const deps = {
   repository: new DynamoDbStatusRepository(dynamodb, tableName),
   stores: {
@@ -30,13 +29,12 @@ const deps = {
   reference: {
     directory: await loadDirectory(),
     catalogue: SEED_DOCUMENT_TYPES,
-    currentPolicy: () => readRolloutPolicy(dynamodb, tableName),
+    currentPolicy: () => rollout.currentPolicy(),
   },
   clock: { now: () => new Date() },
   defaultRetentionYears: intEnv('ARCHIVE_RETENTION_YEARS', 10),
   ...(axisOutboxUrl ? { axisOutbox: new SqsAxisOutbox(new SQSClient({}), axisOutboxUrl) } : {}),
 };
-const processor = new BatchProcessor(EventType.SQS);
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const documentId = parseStepMessage(record.body);
@@ -44,8 +42,4 @@ async function processRecord(record: SQSRecord): Promise<void> {
   logger.info('route step done', { documentId, outcome });
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger))
-  .handler((event, context) =>
-    processPartialResponse(event, processRecord, processor, { context }),
-  );
+export const handler = sqsHandler(logger, processRecord);

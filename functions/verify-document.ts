@@ -1,11 +1,8 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { readRolloutPolicy } from '#adapters/dynamodb-rollout-policy.ts';
+import type { SQSRecord } from 'aws-lambda';
+import { DynamoDbRolloutOverview } from '#adapters/dynamodb-rollout-overview.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { S3DocumentStore } from '#adapters/s3-document-store.ts';
 import { SqsStepQueue } from '#adapters/sqs-step-queue.ts';
@@ -15,18 +12,20 @@ import { makeS3Client } from './lib/aws-clients.ts';
 import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
 import { loadDirectory } from './lib/reference.ts';
 import { parseS3Notification } from './lib/s3-notification.ts';
+import { sqsHandler } from './lib/sqs-handler.ts';
 import { loadTrust } from './lib/trust.ts';
 
 const logger = new Logger();
 const tableName = requiredEnv('TABLE_NAME');
 const dynamodb = new DynamoDBClient({});
+const rollout = new DynamoDbRolloutOverview(dynamodb, tableName);
 const deps = {
   repository: new DynamoDbStatusRepository(dynamodb, tableName),
   documents: new S3DocumentStore(makeS3Client(), requiredEnv('INCOMING_BUCKET')),
   reference: {
     directory: await loadDirectory(),
     catalogue: SEED_DOCUMENT_TYPES,
-    currentPolicy: () => readRolloutPolicy(dynamodb, tableName),
+    currentPolicy: () => rollout.currentPolicy(),
   },
   settings: {
     trust: await loadTrust(
@@ -39,7 +38,6 @@ const deps = {
   next: new SqsStepQueue(new SQSClient({}), requiredEnv('COUNTERSIGN_QUEUE_URL')),
   clock: { now: () => new Date() },
 };
-const processor = new BatchProcessor(EventType.SQS);
 
 async function processRecord(record: SQSRecord): Promise<void> {
   for (const object of parseS3Notification(record.body)) {
@@ -48,8 +46,4 @@ async function processRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger))
-  .handler((event, context) =>
-    processPartialResponse(event, processRecord, processor, { context }),
-  );
+export const handler = sqsHandler(logger, processRecord);

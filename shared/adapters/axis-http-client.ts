@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { AxisRejectedError, AxisUnavailableError } from '#shared/axis/errors.ts';
 import type { AxisClient, SecretSource } from '#shared/axis/ports.ts';
@@ -19,7 +18,7 @@ import {
   receivedListResponseSchema,
   sendResponseSchema,
 } from '#shared/axis/responses.ts';
-import { DEFAULT_EDXML_LIMITS, maxInputBytesOf } from '#shared/edxml/attachments.ts';
+import { DEFAULT_EDXML_LIMITS, maxInputBytesOf, sha256Hex } from '#shared/edxml/attachments.ts';
 import { parseStatusMessage } from '#shared/edxml/status-message.ts';
 
 export interface AxisHttpClientConfig {
@@ -157,10 +156,7 @@ export class AxisHttpClient implements AxisClient {
       serviceType: SERVICE_TYPE,
       messageType: call.messageType,
       timestamp: (this.#config.now?.() ?? new Date()).toISOString(),
-      bodySha256:
-        call.body === undefined
-          ? EMPTY_BODY_SHA256
-          : createHash('sha256').update(call.body).digest('hex'),
+      bodySha256: call.body === undefined ? EMPTY_BODY_SHA256 : sha256Hex(call.body),
     };
     const headers = axisHeaders(parts, await this.#secrets.secret(), {
       withHashFile: call.body !== undefined,

@@ -1,13 +1,9 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { ApprovalDesk, ApprovalItem } from '#ports/approval-desk.ts';
 import type { ApprovalDecision } from '#shared/rollout/tasks.ts';
+import { conditionalWrite, documentClient, queryAll } from './dynamodb.ts';
 import { APPROVAL_PK } from './dynamodb-rollout-store.ts';
 
 const approvalItemSchema = z.object({
@@ -23,10 +19,6 @@ const approvalItemSchema = z.object({
   requestedAt: z.string(),
 });
 
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-
 /**
  * ApprovalDesk on the `ROLLOUT#APPROVAL` partition the approval task writes (one item per phase,
  * see DynamoDbRolloutStore.recordPending). A decided item keeps its token, so a decision that
@@ -37,30 +29,19 @@ export class DynamoDbApprovalDesk implements ApprovalDesk {
   readonly #table: string;
 
   constructor(client: DynamoDBClient, tableName: string) {
-    this.#db = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.#db = documentClient(client);
     this.#table = tableName;
   }
 
   async pending(): Promise<ApprovalItem[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: '#status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': APPROVAL_PK, ':pending': 'PENDING' },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.#db, {
+      TableName: this.#table,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: '#status = :pending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': APPROVAL_PK, ':pending': 'PENDING' },
+      ConsistentRead: true,
+    });
     return items
       .map((item) => approvalItemSchema.parse(item))
       .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
@@ -83,8 +64,8 @@ export class DynamoDbApprovalDesk implements ApprovalDesk {
     decision: ApprovalDecision,
     at: string,
   ): Promise<boolean> {
-    try {
-      await this.#db.send(
+    return conditionalWrite(() =>
+      this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: APPROVAL_PK, sk: phaseId },
@@ -99,17 +80,14 @@ export class DynamoDbApprovalDesk implements ApprovalDesk {
             ':token': taskToken,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async reopen(phaseId: string, taskToken: string): Promise<void> {
-    try {
-      await this.#db.send(
+    // A failed condition: already reopened, or replaced by a new token.
+    await conditionalWrite(() =>
+      this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: APPROVAL_PK, sk: phaseId },
@@ -118,9 +96,7 @@ export class DynamoDbApprovalDesk implements ApprovalDesk {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':pending': 'PENDING', ':token': taskToken },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error; // already reopened, or replaced by a new token
-    }
+      ),
+    );
   }
 }

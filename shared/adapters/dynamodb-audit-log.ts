@@ -1,10 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditLog } from '#ports/audit-log.ts';
 import type { SecretRefusalAudit } from '#shared/documents/plan-upload.ts';
+import { documentClient } from './dynamodb.ts';
 
 /** Partition of one issuer's audit records, newest last by their `<at>#<id>` sort key. */
-export const auditKey = (issuer: string, at: string, id: string) => ({
+const auditKey = (issuer: string, at: string, id: string) => ({
   pk: `AUDIT#${issuer}`,
   sk: `${at}#${id}`,
 });
@@ -18,9 +19,7 @@ export class DynamoDbAuditLog implements AuditLog {
   readonly #table: string;
 
   constructor(client: DynamoDBClient, tableName: string) {
-    this.#db = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.#db = documentClient(client);
     this.#table = tableName;
   }
 

@@ -1,6 +1,6 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   UpdateCommand,
@@ -23,14 +23,8 @@ import {
   type DeliveryState,
   InvalidTransitionError,
 } from '#status/document-status.ts';
-
-const deliverySchema = z.object({
-  recipient: z.string(),
-  channel: z.enum(['province', 'national-axis']),
-  state: z.enum(DELIVERY_STATES),
-  updatedAt: z.string(),
-  reason: z.string().optional(),
-});
+import { conditionalWrite, documentClient, isConditionFailure } from './dynamodb.ts';
+import { DeliveryRecordSchema, deliveryKey } from './dynamodb-status-repository.ts';
 
 const organizationSchema = z.looseObject({ OrganId: z.string(), OrganName: z.string() });
 const responseForSchema = z.object({
@@ -111,19 +105,7 @@ const claimSchema = z.object({
   finishedAt: z.string().optional(),
 });
 
-/** Same item as DynamoDbStatusRepository's deliveries: the route step writes it PENDING. */
-const deliveryKey = (id: string, recipient: string) => ({
-  pk: `DOC#${id}`,
-  sk: `DELIVERY#${recipient}`,
-});
 const inboundKey = (axisDocId: string) => ({ pk: `AXISIN#${axisDocId}`, sk: 'INBOUND' });
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-
-const documentClient = (client: DynamoDBClient) =>
-  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
 /**
  * Axis delivery states on the status table. An axis refusal is stored as `02` (refused, which
@@ -147,7 +129,7 @@ export class DynamoDbAxisDeliveries implements AxisDeliveries {
         ConsistentRead: true,
       }),
     );
-    return out.Item ? deliverySchema.parse(out.Item) : undefined;
+    return out.Item ? DeliveryRecordSchema.parse(out.Item) : undefined;
   }
 
   markSent(
@@ -230,18 +212,16 @@ export class DynamoDbInboundLedger implements InboundLedger {
       leaseUntil: at.leaseUntil,
       answered: [],
     };
-    try {
-      await this.#db.send(
+    const created = await conditionalWrite(() =>
+      this.#db.send(
         new PutCommand({
           TableName: this.#table,
           Item: { ...inboundKey(axisDocId), ...fresh },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return { kind: 'claimed', claim: fresh };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
+    if (created) return { kind: 'claimed', claim: fresh };
     try {
       const out = await this.#db.send(
         new UpdateCommand({

@@ -10,6 +10,7 @@ import type {
   TimeRange,
 } from '#ports/document-index.ts';
 import { decodeCursor, encodeCursor } from '#shared/documents/cursor.ts';
+import { CHANNELS } from '#shared/routing/directory.ts';
 import { DELIVERY_STATES, DOCUMENT_STATUSES } from '#status/document-status.ts';
 
 export interface DynamoDbDocumentIndexOptions {
@@ -39,7 +40,7 @@ const summarySchema = z.object({
 const deliverySchema = z.object({
   documentId: z.string(),
   recipient: z.string(),
-  channel: z.enum(['province', 'national-axis']),
+  channel: z.enum(CHANNELS),
   state: z.enum(DELIVERY_STATES),
   updatedAt: z.string(),
   reason: z.string().optional(),

@@ -1,18 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import type { DeliveryRecord } from '#ports/status-repository.ts';
 import type { ReportDocument } from '#shared/rollout/report.ts';
 import type { ReportDocuments, ReportQuery, ReportSource } from '#shared/rollout/rollout-ports.ts';
-import { CHANNELS } from '#shared/rollout/schedule.ts';
-import { DELIVERY_STATES, DOCUMENT_STATUSES } from '#status/document-status.ts';
-
-/** A delivery item (`DOC#<id>` / `DELIVERY#<recipient>`), as the route step and receipts write it. */
-const deliveryItemSchema = z.object({
-  recipient: z.string(),
-  channel: z.enum(CHANNELS),
-  state: z.enum(DELIVERY_STATES),
-  updatedAt: z.string(),
-});
+import { DOCUMENT_STATUSES } from '#status/document-status.ts';
+import { documentClient, queryAll } from './dynamodb.ts';
+import { DeliveryRecordSchema, deliveriesOf } from './dynamodb-status-repository.ts';
 
 /**
  * The parts of a document item (`DOC#<id>` / `DOC`) a report reads; `results.routing` and
@@ -73,7 +67,7 @@ export class DynamoDbReportSource implements ReportSource {
     tableName: string,
     options: DynamoDbReportSourceOptions = {},
   ) {
-    this.#db = DynamoDBDocumentClient.from(client);
+    this.#db = documentClient(client);
     this.#table = tableName;
     this.#index = options.issuerIndex ?? 'byIssuer';
     this.#maxScanPages = options.maxScanPages ?? 20;
@@ -95,42 +89,22 @@ export class DynamoDbReportSource implements ReportSource {
   }
 
   /** One query per document: fine at a province's scale, and always consistent with receipts. */
-  async #deliveries(id: string): Promise<z.infer<typeof deliveryItemSchema>[]> {
-    const items: unknown[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `DOC#${id}`, ':prefix': 'DELIVERY#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
-    return items.map((item) => deliveryItemSchema.parse(item));
+  async #deliveries(id: string): Promise<DeliveryRecord[]> {
+    const items = await queryAll(this.#db, { TableName: this.#table, ...deliveriesOf(id) });
+    return items.map((item) => DeliveryRecordSchema.parse(item));
   }
 
   async #queryIssuers(issuers: readonly string[], query: ReportQuery): Promise<unknown[]> {
     const { lo, hi } = sortKeyRange(query.window);
     const items: unknown[] = [];
     for (const issuer of new Set(issuers)) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.#db.send(
-          new QueryCommand({
-            TableName: this.#table,
-            IndexName: this.#index,
-            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi',
-            ExpressionAttributeValues: { ':pk': `ISSUER#${issuer}`, ':lo': lo, ':hi': hi },
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined);
+      const issued = await queryAll(this.#db, {
+        TableName: this.#table,
+        IndexName: this.#index,
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':pk': `ISSUER#${issuer}`, ':lo': lo, ':hi': hi },
+      });
+      items.push(...issued);
     }
     return items;
   }
@@ -165,7 +139,7 @@ export class DynamoDbReportSource implements ReportSource {
  */
 function toReportDocument(
   doc: z.infer<typeof documentItemSchema>,
-  deliveries: readonly z.infer<typeof deliveryItemSchema>[],
+  deliveries: readonly DeliveryRecord[],
   electronicOnly: ReadonlySet<string>,
 ): ReportDocument {
   const uploadedAt = doc.history.find((h) => h.status === 'UPLOADED')?.at;

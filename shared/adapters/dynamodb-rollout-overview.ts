@@ -1,28 +1,32 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RolloutOverview } from '#ports/rollout-overview.ts';
-import { policyViewSchema, type RolloutView } from '#shared/documents/api-schemas.ts';
-import { OFFICIAL_USE_POLICY } from './dynamodb-rollout-policy.ts';
+import { appliedRolloutSchema, type RolloutView } from '#shared/documents/api-schemas.ts';
+import { type RolloutPolicy, rolloutPolicySchema } from '#shared/routing/rollout-policy.ts';
+import { documentClient } from './dynamodb.ts';
 import { CURRENT_POLICY_SK, POLICY_PK } from './dynamodb-rollout-store.ts';
 
-/** The `ROLLOUT#POLICY` / `CURRENT` item as DynamoDbRolloutStore.applyPolicy writes it. */
-const currentItemSchema = z.object({
-  scheduleId: z.string(),
-  phaseId: z.string(),
-  policy: policyViewSchema,
-  effectiveFrom: z.string(),
-  effectiveTo: z.string().nullable(),
-  appliedAt: z.string(),
-});
+/**
+ * Until the rollout state machine has applied a phase, the system runs as in official use: every
+ * channel open to every agency, issuance forms from the catalogue.
+ */
+const OFFICIAL_USE_POLICY: RolloutPolicy = {
+  phaseId: 'official',
+  channelsOpen: ['province', 'national-axis'],
+  enrolledAgencies: 'all',
+  electronicOnlyTypes: 'catalogue',
+};
 
-/** RolloutOverview on the status table: one consistent GetItem of the current policy item. */
+/**
+ * The policy in force, from the `ROLLOUT#POLICY` / `CURRENT` item DynamoDbRolloutStore.applyPolicy
+ * writes (one consistent GetItem), or the official-use default while there is none.
+ */
 export class DynamoDbRolloutOverview implements RolloutOverview {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
 
   constructor(client: DynamoDBClient, tableName: string) {
-    this.#db = DynamoDBDocumentClient.from(client);
+    this.#db = documentClient(client);
     this.#table = tableName;
   }
 
@@ -41,7 +45,11 @@ export class DynamoDbRolloutOverview implements RolloutOverview {
         policy: structuredClone(OFFICIAL_USE_POLICY),
       };
     }
-    const item = currentItemSchema.parse(out.Item);
-    return { source: 'schedule', ...item };
+    return { source: 'schedule', ...appliedRolloutSchema.parse(out.Item) };
+  }
+
+  /** What routing reads: the policy in force, checked against routing's own schema. */
+  async currentPolicy(): Promise<RolloutPolicy> {
+    return rolloutPolicySchema.parse((await this.current()).policy);
   }
 }

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ApprovalAlreadyPendingError } from '#shared/rollout/request-approval.ts';
 import type {
   ApprovalStore,
@@ -7,16 +7,13 @@ import type {
   PolicyRecord,
   RolloutPolicyStore,
 } from '#shared/rollout/rollout-ports.ts';
+import { conditionalWrite, documentClient, isConditionFailure } from './dynamodb.ts';
 
 /** Partition of the policy items: `CURRENT`, read by routing, and one `HISTORY#…` per phase. */
 export const POLICY_PK = 'ROLLOUT#POLICY';
 export const CURRENT_POLICY_SK = 'CURRENT';
 /** Partition of the approval items, one per phase id (sort key), read by the admin API. */
 export const APPROVAL_PK = 'ROLLOUT#APPROVAL';
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 /**
  * Rollout items of the status table. Every write is one conditional PutItem on a `ROLLOUT#…`
@@ -28,16 +25,15 @@ export class DynamoDbRolloutStore implements RolloutPolicyStore, ApprovalStore {
   readonly #table: string;
 
   constructor(client: DynamoDBClient, tableName: string) {
-    this.#db = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.#db = documentClient(client);
     this.#table = tableName;
   }
 
   async applyPolicy(record: PolicyRecord): Promise<{ applied: boolean }> {
     const item = { ...record, effectiveFromMs: Date.parse(record.effectiveFrom) };
-    try {
-      await this.#db.send(
+    // A failed condition here means the record is already in the history: a repeated call.
+    await conditionalWrite(() =>
+      this.#db.send(
         new PutCommand({
           TableName: this.#table,
           Item: {
@@ -47,24 +43,19 @@ export class DynamoDbRolloutStore implements RolloutPolicyStore, ApprovalStore {
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error; // already in the history: a repeated call
-    }
-    try {
-      await this.#db.send(
+      ),
+    );
+    const applied = await conditionalWrite(() =>
+      this.#db.send(
         new PutCommand({
           TableName: this.#table,
           Item: { pk: POLICY_PK, sk: CURRENT_POLICY_SK, ...item },
           ConditionExpression: 'attribute_not_exists(pk) OR effectiveFromMs <= :from',
           ExpressionAttributeValues: { ':from': item.effectiveFromMs },
         }),
-      );
-      return { applied: true };
-    } catch (error) {
-      if (isConditionFailure(error)) return { applied: false };
-      throw error;
-    }
+      ),
+    );
+    return { applied };
   }
 
   async recordPending(approval: PendingApproval): Promise<void> {

@@ -1,9 +1,8 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -17,6 +16,7 @@ import type {
   StatusRepository,
 } from '#ports/status-repository.ts';
 import { numberClaimKey } from '#shared/documents/document-record.ts';
+import { CHANNELS } from '#shared/routing/directory.ts';
 import {
   canAdvanceDelivery,
   canTransition,
@@ -26,6 +26,7 @@ import {
   type DocumentStatus,
   InvalidTransitionError,
 } from '#status/document-status.ts';
+import { conditionalWrite, documentClient, isConditionFailure, queryAll } from './dynamodb.ts';
 
 const HistoryEntrySchema = z.object({
   at: z.string(),
@@ -48,24 +49,26 @@ const DocumentRecordSchema = z.object({
   results: z.record(z.string(), z.unknown()).default({}),
 });
 
-const DeliveryRecordSchema = z.object({
+/** A delivery item (`DOC#<id>` / `DELIVERY#<recipient>`), as the route step writes it. */
+export const DeliveryRecordSchema = z.object({
   recipient: z.string(),
-  channel: z.enum(['province', 'national-axis']),
+  channel: z.enum(CHANNELS),
   state: z.enum(DELIVERY_STATES),
   updatedAt: z.string(),
   reason: z.string().optional(),
 });
 
 const documentKey = (id: string) => ({ pk: `DOC#${id}`, sk: 'DOC' });
-const deliveryKey = (id: string, recipient: string) => ({
+export const deliveryKey = (id: string, recipient: string) => ({
   pk: `DOC#${id}`,
   sk: `DELIVERY#${recipient}`,
 });
+/** Key condition of a Query for every delivery item of document `id`. */
+export const deliveriesOf = (id: string) => ({
+  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+  ExpressionAttributeValues: { ':pk': `DOC#${id}`, ':prefix': 'DELIVERY#' },
+});
 const numberKey = (d: NewDocument) => numberClaimKey(d.issuer, d.year, d.number, d.notation);
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 /**
  * StatusRepository on the single status table. Without transactions (dynalite has none, and one
@@ -77,24 +80,32 @@ export class DynamoDbStatusRepository implements StatusRepository, AxisDocumentR
   readonly #table: string;
 
   constructor(client: DynamoDBClient, tableName: string) {
-    this.#db = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    this.#db = documentClient(client);
     this.#table = tableName;
   }
 
   async create(doc: NewDocument, entry: HistoryEntry): Promise<CreateResult> {
     const claimed = await this.#claimNumber(doc);
     if (!claimed.ok) return { created: false, existingId: claimed.existingId };
+    await this.#putDocument(doc, entry, {}); // an existing item is a retry of the same create
+    return { created: true };
+  }
+
+  /** Writes the document item unless it exists; false when it did. */
+  #putDocument(
+    doc: NewDocument,
+    entry: HistoryEntry,
+    results: Readonly<Record<string, unknown>>,
+  ): Promise<boolean> {
     const item: DocumentRecord = {
       ...doc,
       status: entry.status,
       updatedAt: entry.at,
       history: [entry],
-      results: {},
+      results,
     };
-    try {
-      await this.#db.send(
+    return conditionalWrite(() =>
+      this.#db.send(
         new PutCommand({
           TableName: this.#table,
           Item: {
@@ -105,48 +116,39 @@ export class DynamoDbStatusRepository implements StatusRepository, AxisDocumentR
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return { created: true }; // a retry of the same create
-      throw error;
-    }
-    return { created: true };
+      ),
+    );
   }
 
   async #claimNumber(doc: NewDocument): Promise<{ ok: true } | { ok: false; existingId: string }> {
-    try {
-      await this.#db.send(
+    const claimedFresh = await conditionalWrite(() =>
+      this.#db.send(
         new PutCommand({
           TableName: this.#table,
           Item: { ...numberKey(doc), documentId: doc.id },
           ConditionExpression: 'attribute_not_exists(pk) OR documentId = :id',
           ExpressionAttributeValues: { ':id': doc.id },
         }),
-      );
-      return { ok: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
+    if (claimedFresh) return { ok: true };
     const claim = await this.#db.send(
       new GetCommand({ TableName: this.#table, Key: numberKey(doc), ConsistentRead: true }),
     );
     const existingId = String(claim.Item?.['documentId'] ?? '');
     if (existingId !== '' && (await this.get(existingId))) return { ok: false, existingId };
     // The claim's document was never written (a crash between the two writes): take it over.
-    try {
-      await this.#db.send(
+    const tookOver = await conditionalWrite(() =>
+      this.#db.send(
         new PutCommand({
           TableName: this.#table,
           Item: { ...numberKey(doc), documentId: doc.id },
           ConditionExpression: 'documentId = :old',
           ExpressionAttributeValues: { ':old': existingId },
         }),
-      );
-      return { ok: true };
-    } catch (error) {
-      if (isConditionFailure(error)) return this.#claimNumber(doc);
-      throw error;
-    }
+      ),
+    );
+    return tookOver ? { ok: true } : this.#claimNumber(doc);
   }
 
   async get(id: string): Promise<DocumentRecord | undefined> {
@@ -198,8 +200,9 @@ export class DynamoDbStatusRepository implements StatusRepository, AxisDocumentR
 
   async recordDeliveries(id: string, deliveries: readonly DeliveryRecord[]): Promise<void> {
     for (const delivery of deliveries) {
-      try {
-        await this.#db.send(
+      // An existing delivery item was written by an earlier attempt of this step.
+      await conditionalWrite(() =>
+        this.#db.send(
           new PutCommand({
             TableName: this.#table,
             Item: {
@@ -212,29 +215,17 @@ export class DynamoDbStatusRepository implements StatusRepository, AxisDocumentR
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     }
   }
 
   async deliveries(id: string): Promise<DeliveryRecord[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `DOC#${id}`, ':prefix': 'DELIVERY#' },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.#db, {
+      TableName: this.#table,
+      ...deliveriesOf(id),
+      ConsistentRead: true,
+    });
     return items.map((item) => DeliveryRecordSchema.parse(item));
   }
 
@@ -273,36 +264,12 @@ export class DynamoDbStatusRepository implements StatusRepository, AxisDocumentR
     }
   }
 
-  async importDocument(
+  importDocument(
     doc: NewDocument,
     entry: HistoryEntry,
     results: Readonly<Record<string, unknown>>,
   ): Promise<boolean> {
-    const item: DocumentRecord = {
-      ...doc,
-      status: entry.status,
-      updatedAt: entry.at,
-      history: [entry],
-      results,
-    };
-    try {
-      await this.#db.send(
-        new PutCommand({
-          TableName: this.#table,
-          Item: {
-            ...documentKey(doc.id),
-            ...item,
-            gsi1pk: `ISSUER#${doc.issuer}`,
-            gsi1sk: `${doc.createdAt}#${doc.id}`,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.#putDocument(doc, entry, results);
   }
 
   async findByNumber(

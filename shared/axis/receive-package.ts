@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { summarizeVerification } from '../documents/archive-manifest.ts';
-import type { EdxmlLimits } from '../edxml/attachments.ts';
+import { type EdxmlLimits, sha256Hex } from '../edxml/attachments.ts';
 import { type ParsedEdxmlDocument, parseEdxmlDocument } from '../edxml/envelope.ts';
 import { EdxmlFormatError } from '../edxml/errors.ts';
 import type { EdxmlOrganization, EdxmlResponseFor } from '../edxml/fields.ts';
@@ -29,7 +28,7 @@ export interface ReceivePackageOptions {
 
 /** The hub's id of a document received under an axis id: the same on every retry. */
 export const inboundDocumentId = (axisDocId: string): string =>
-  `axis-${createHash('sha256').update(axisDocId).digest('hex').slice(0, 40)}`;
+  `axis-${sha256Hex(Buffer.from(axisDocId, 'utf8')).slice(0, 40)}`;
 
 const URGENCY_OF_PRIORITY: Readonly<Record<string, string>> = {
   '0': 'normal',
@@ -38,8 +37,6 @@ const URGENCY_OF_PRIORITY: Readonly<Record<string, string>> = {
   '3': 'hoa-toc',
   '4': 'hoa-toc',
 };
-
-const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * Decide about one received package and do what the decision needs, except answering.
@@ -92,7 +89,7 @@ export async function receivePackage(
   }
 
   const prefix = options.inboundPrefix ?? AXIS_INBOUND_PREFIX;
-  const packageSha256 = sha256(bytes);
+  const packageSha256 = sha256Hex(bytes);
   const packageKey = `${prefix}${packageSha256}.edxml`;
   await deps.store.put(packageKey, bytes, { contentType: 'application/xml' });
   const pdfKeys = new Map<string, string>();

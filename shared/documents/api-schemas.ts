@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { agencyIdSchema } from '../routing/agency-id.ts';
+import { CHANNELS } from '../routing/directory.ts';
 import { DELIVERY_STATES, DOCUMENT_STATUSES } from '../status/document-status.ts';
 import { verificationSummarySchema } from './archive-manifest.ts';
 
@@ -88,7 +89,7 @@ export const documentSummarySchema = z.object({
 export const receivedDeliverySchema = z.object({
   documentId: z.string(),
   recipient: z.string(),
-  channel: z.enum(['province', 'national-axis']),
+  channel: z.enum(CHANNELS),
   state: z.enum(DELIVERY_STATES),
   deliveredAt: z.string(),
   updatedAt: z.string(),
@@ -103,7 +104,7 @@ export const deliveryPageSchema = pageOf(receivedDeliverySchema);
 
 export const deliveryViewSchema = z.object({
   recipient: z.string(),
-  channel: z.enum(['province', 'national-axis']),
+  channel: z.enum(CHANNELS),
   state: z.enum(DELIVERY_STATES),
   updatedAt: z.string(),
   reason: z.string().optional(),
@@ -180,24 +181,26 @@ const kebabSchema = z
   .max(128);
 
 /** A rollout policy as routing reads it (`'catalogue'` defers to the catalogue's forms). */
-export const policyViewSchema = z.object({
+const policyViewSchema = z.object({
   phaseId: z.string(),
   channelsOpen: z.array(z.string()),
   enrolledAgencies: z.union([z.literal('all'), z.array(z.string())]),
   electronicOnlyTypes: z.union([z.literal('catalogue'), z.array(z.string())]),
 });
 
+/** The policy a rollout phase put in force, as the rollout's apply-policy task records it. */
+export const appliedRolloutSchema = z.object({
+  scheduleId: z.string(),
+  phaseId: z.string(),
+  policy: policyViewSchema,
+  effectiveFrom: z.string(),
+  effectiveTo: z.string().nullable(),
+  appliedAt: z.string(),
+});
+
 /** `GET /admin/rollout`: the policy routing applies now, and whether a phase put it in force. */
 export const rolloutViewSchema = z.discriminatedUnion('source', [
-  z.object({
-    source: z.literal('schedule'),
-    scheduleId: z.string(),
-    phaseId: z.string(),
-    policy: policyViewSchema,
-    effectiveFrom: z.string(),
-    effectiveTo: z.string().nullable(),
-    appliedAt: z.string(),
-  }),
+  z.object({ source: z.literal('schedule'), ...appliedRolloutSchema.shape }),
   z.object({
     /** No phase applied yet: official use, every channel open to every agency. */
     source: z.literal('default'),
@@ -309,7 +312,7 @@ export const agencyViewSchema = z.object({
   codeStatus: z.enum(['official', 'illustrative']),
   name: z.string(),
   kind: z.string(),
-  channel: z.enum(['province', 'national-axis']),
+  channel: z.enum(CHANNELS),
   enrolment: z.array(z.string()),
   /** Issues documents through edoc-hub (has an organization signature). */
   issues: z.boolean(),

@@ -27,6 +27,7 @@ export function maxInputBytesOf(limits: EdxmlLimits): number {
   );
 }
 
+/** Lower-case SHA-256 hex of the exact bytes: attachment digests and the axis's `hash-file`. */
 export const sha256Hex = (data: Uint8Array): string =>
   createHash('sha256').update(data).digest('hex');
 

@@ -294,7 +294,7 @@ function canonicalEnvelope(header: PlainObject, manifest: PlainObject): Buffer {
 }
 
 /**
- * The edXML package for a document: UTF-8 bytes, ready for `sendEdoc` (and `hashFileHeader`).
+ * The edXML package for a document: UTF-8 bytes, ready for `sendEdoc` (whose `hash-file` hashes them).
  * The header is validated with the same schema the parser uses, so we never send what we would
  * refuse; attachments are checked against the same limits.
  */

@@ -1,3 +1,4 @@
+import type { Channel } from '../routing/directory.ts';
 import type { DeliveryState, DocumentStatus } from '../status/document-status.ts';
 
 /**
@@ -40,7 +41,7 @@ export interface DocumentSummary {
 export interface ReceivedDelivery {
   readonly documentId: string;
   readonly recipient: string;
-  readonly channel: 'province' | 'national-axis';
+  readonly channel: Channel;
   readonly state: DeliveryState;
   /** When the hub delivered it; the inbox is ordered by this. */
   readonly deliveredAt: string;

@@ -1,3 +1,4 @@
+import type { Channel } from '../routing/directory.ts';
 import type { DeliveryState, DocumentStatus } from '../status/document-status.ts';
 
 export interface HistoryEntry {
@@ -32,7 +33,7 @@ export interface DocumentRecord extends NewDocument {
 /** One recipient's copy of a document. */
 export interface DeliveryRecord {
   readonly recipient: string;
-  readonly channel: 'province' | 'national-axis';
+  readonly channel: Channel;
   readonly state: DeliveryState;
   readonly updatedAt: string;
   /** Why it is UNDELIVERABLE or refused, when it is. */

@@ -1,5 +1,5 @@
+import type { Channel } from '../routing/directory.ts';
 import type { DocumentStatus } from '../status/document-status.ts';
-import type { Channel } from './schedule.ts';
 
 /** Vietnamese names of the document statuses, for reports read by the province's staff. */
 export const STATUS_LABELS: Readonly<Record<DocumentStatus, string>> = {

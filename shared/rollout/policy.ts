@@ -1,18 +1,12 @@
 import { DomainError } from '../errors.ts';
-import type { Channel, Phase, Schedule } from './schedule.ts';
+import type { RolloutPolicy } from '../routing/rollout-policy.ts';
+import type { Phase, Schedule } from './schedule.ts';
 
 /**
- * What routing reads to decide how a document may travel while a phase is in force: which
- * channels are open, which agencies take part, and which document types go without paper.
+ * The policy routing reads, as a phase puts it in force: a phase always lists its
+ * electronic-only types (only the official-use default defers to the catalogue).
  */
-export interface RolloutPolicy {
-  readonly phaseId: string;
-  readonly channelsOpen: readonly Channel[];
-  /** `'all'` or the agency codes enrolled in the phase. */
-  readonly enrolledAgencies: 'all' | readonly string[];
-  /** Type codes issued electronically only; every other type is also posted on paper. */
-  readonly electronicOnlyTypes: readonly string[];
-}
+export type PhasePolicy = RolloutPolicy & { readonly electronicOnlyTypes: readonly string[] };
 
 /** A phase id the schedule does not define. */
 export class UnknownPhaseError extends DomainError {
@@ -25,7 +19,7 @@ export class UnknownPhaseError extends DomainError {
 }
 
 /** The policy a phase puts in force, copied so that callers cannot alter the schedule. */
-export function policyOf(phase: Phase): RolloutPolicy {
+export function policyOf(phase: Phase): PhasePolicy {
   return {
     phaseId: phase.id,
     channelsOpen: [...phase.channelsOpen],
@@ -35,7 +29,7 @@ export function policyOf(phase: Phase): RolloutPolicy {
 }
 
 /** The policy of phase `phaseId`; throws UnknownPhaseError when the schedule has no such phase. */
-export function policyForPhase(schedule: Schedule, phaseId: string): RolloutPolicy {
+export function policyForPhase(schedule: Schedule, phaseId: string): PhasePolicy {
   const phase = schedule.phases.find((p) => p.id === phaseId);
   if (phase === undefined) throw new UnknownPhaseError(schedule.id, phaseId);
   return policyOf(phase);

@@ -1,7 +1,7 @@
+import { CHANNELS } from '../routing/directory.ts';
 import { DOCUMENT_STATUSES } from '../status/document-status.ts';
 import { CHANNEL_LABELS, STATUS_LABELS } from './labels.ts';
 import type { RolloutReport } from './report.ts';
-import { CHANNELS } from './schedule.ts';
 
 type Cell = string | number | null;
 type Row = readonly [section: string, key: string, name: string, metric: string, value: Cell];

@@ -1,9 +1,9 @@
+import { CHANNELS, type Channel } from '../routing/directory.ts';
 import {
   type DeliveryState,
   DOCUMENT_STATUSES,
   type DocumentStatus,
 } from '../status/document-status.ts';
-import { CHANNELS, type Channel } from './schedule.ts';
 import { toZonedIso } from './time.ts';
 
 /** One recipient of a document as the status repository records it. */

@@ -1,3 +1,4 @@
+import type { PhasePolicy } from './policy.ts';
 import type { ReportDocument, ReportWindow } from './report.ts';
 import type { ReportKeys } from './tasks.ts';
 
@@ -5,12 +6,7 @@ import type { ReportKeys } from './tasks.ts';
 export interface PolicyRecord {
   readonly scheduleId: string;
   readonly phaseId: string;
-  readonly policy: {
-    readonly phaseId: string;
-    readonly channelsOpen: readonly string[];
-    readonly enrolledAgencies: 'all' | readonly string[];
-    readonly electronicOnlyTypes: readonly string[];
-  };
+  readonly policy: PhasePolicy;
   /** Planned start of the phase, UTC `Z`; orders policies so an older one never replaces a newer. */
   readonly effectiveFrom: string;
   /** Planned end, UTC `Z`; null for an open-ended phase. */

@@ -1,11 +1,8 @@
 import * as z from 'zod';
 import { DomainError } from '../errors.ts';
 import { documentTypeCodeSchema } from '../routing/catalogue.ts';
+import { CHANNELS } from '../routing/directory.ts';
 import { durationSeconds, isTimeZone, writtenOffsetMinutes, zoneOffsetMinutes } from './time.ts';
-
-/** Ways a document leaves an agency: the national axis (QCVN 102) or the province's own exchange. */
-export const CHANNELS = ['national-axis', 'province'] as const;
-export type Channel = (typeof CHANNELS)[number];
 
 /**
  * Agency identifier of QCVN 102 (`000.00.00.H48`): dot-separated groups of digits and capitals,

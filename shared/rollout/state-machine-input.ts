@@ -1,5 +1,6 @@
-import { policyOf, type RolloutPolicy } from './policy.ts';
-import { type Channel, type Phase, type Schedule, ScheduleError } from './schedule.ts';
+import type { Channel } from '../routing/directory.ts';
+import { type PhasePolicy, policyOf } from './policy.ts';
+import { type Phase, type Schedule, ScheduleError } from './schedule.ts';
 import { durationSeconds, toUtcZ } from './time.ts';
 
 /** The period a phase report covers, when it is due and who receives it. Instants in UTC `Z` form. */
@@ -35,7 +36,7 @@ export interface PhaseExecution {
   readonly endAt: string | null;
   /** Null when the phase has no report and so no approval gate. */
   readonly reportWindow: PhaseReportWindow | null;
-  readonly policy: RolloutPolicy;
+  readonly policy: PhasePolicy;
   /** Null exactly when `reportWindow` is null. */
   readonly onReject: RejectAction | null;
 }

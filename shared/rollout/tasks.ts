@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { AgencyCodeSchema, CHANNELS } from './schedule.ts';
+import { CHANNELS } from '../routing/directory.ts';
+import { AgencyCodeSchema } from './schedule.ts';
 
 /**
  * The payloads the rollout state machine passes to its three tasks, and the decision the admin

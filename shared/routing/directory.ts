@@ -9,8 +9,11 @@ export const AGENCY_KINDS = [
   'other',
 ] as const;
 
-/** How a document reaches the agency: the province's own inboxes, or edXML over the national axis. */
-export const CHANNELS = ['province', 'national-axis'] as const;
+/**
+ * How a document reaches the agency: edXML over the national axis (QCVN 102), or the province's
+ * own inboxes. Rollout reports list channels in this order.
+ */
+export const CHANNELS = ['national-axis', 'province'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const phaseIdSchema = z

@@ -1,6 +1,7 @@
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbReportSource } from '#adapters/dynamodb-report-source.ts';
+import { DynamoDbRolloutOverview } from '#adapters/dynamodb-rollout-overview.ts';
 import { APPROVAL_PK, DynamoDbRolloutStore, POLICY_PK } from '#adapters/dynamodb-rollout-store.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import { statusTable } from '#infra/definitions.ts';
@@ -95,6 +96,26 @@ describe('DynamoDbRolloutStore on dynalite', () => {
       'CURRENT',
       'HISTORY#2019-04-24T17:00:00Z#quang-ngai-2019#national-axis-pilot',
     ]);
+  });
+
+  it('hands routing the policy it applied, and the official-use default before any', async () => {
+    const table = await makeTable();
+    const store = new DynamoDbRolloutStore(db.client, table);
+    const overview = new DynamoDbRolloutOverview(db.client, table);
+    const before = await overview.currentPolicy();
+    const record = makePolicyRecord({
+      policy: { ...makePolicyRecord().policy, electronicOnlyTypes: ['giay-moi'] },
+    });
+
+    await store.applyPolicy(record);
+
+    expect(before).toEqual({
+      phaseId: 'official',
+      channelsOpen: ['province', 'national-axis'],
+      enrolledAgencies: 'all',
+      electronicOnlyTypes: 'catalogue',
+    });
+    expect(await overview.currentPolicy()).toEqual(record.policy);
   });
 
   it('never lets an earlier phase replace a later one', async () => {

@@ -1,88 +1,56 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { ScheduledEvent } from 'aws-lambda';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { DynamoDbDocumentIndex } from '#adapters/dynamodb-document-index.ts';
-import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
-import { statusTable } from '#infra/definitions.ts';
 import { inboundDocumentId } from '#shared/axis/receive-package.ts';
 import { formatDocumentId } from '#shared/edxml/fields.ts';
 import { buildStatusMessage } from '#shared/edxml/status-message.ts';
 import { AxisStandIn } from '#test/support/axis-stand-in.ts';
-import { createTable, startDynalite } from '#test/support/dynalite.ts';
 import { makeLambdaContext } from '#test/support/events.ts';
-import { startLocalAws } from '#test/support/local-aws.ts';
+import { type HandlerEnv, startHandlerEnv } from '#test/support/handler-env.ts';
+import { makeSignaturePki, makeTrustDir, type SignaturePki } from '#test/support/signing-pki.ts';
 import { makeInboundPackage, OUR_AGENCY, SENDER } from '../unit/axis/fakes.ts';
 import { makeSignedPdf } from '../unit/signature/signed-pdf.ts';
-import { makeSignaturePki, type SignaturePki } from '../unit/signature/test-pki.ts';
 
 const SECRET = 'axis-secret-for-poller';
 const SYSTEM_ID = 'edoc-hub-h48';
 const HUB = { OrganId: '000.00.00.H48', OrganName: 'UBND tỉnh Quảng Ngãi' };
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-let localAws: Awaited<ReturnType<typeof startLocalAws>>;
-let db: Awaited<ReturnType<typeof startDynalite>>;
+let aws: HandlerEnv;
 let axis: AxisStandIn;
 let pki: SignaturePki;
 let signedPdf: Buffer;
-let s3: S3Client;
-let repository: DynamoDbStatusRepository;
 let handler: typeof import('#functions/axis-poller.ts').handler;
-
-const pem = (der: Buffer) =>
-  `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
 
 beforeAll(async () => {
   pki = makeSignaturePki();
   signedPdf = makeSignedPdf({ sign: (content) => pki.sign({ signer: pki.rsaSigner, content }) });
-  [localAws, db, axis] = await Promise.all([
-    startLocalAws(),
-    startDynalite(),
-    AxisStandIn.start({ secret: SECRET, systemId: SYSTEM_ID }),
-  ]);
-  await createTable(db.client, 'status', statusTable);
-  repository = new DynamoDbStatusRepository(db.client, 'status');
-  s3 = new S3Client({
-    endpoint: localAws.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials,
-  });
-  await s3.send(new CreateBucketCommand({ Bucket: 'documents' }));
-  const secretFile = path.join(tmpdir(), `axis-poller-secret-${process.pid}`);
+  const secretFile = path.join(pki.dir, 'axis-secret');
   writeFileSync(secretFile, SECRET);
-  const trust = mkdtempSync(path.join(tmpdir(), 'edoc-axis-trust-'));
-  mkdirSync(path.join(trust, 'anchors'));
-  mkdirSync(path.join(trust, 'intermediates'));
-  writeFileSync(path.join(trust, 'anchors', 'root.pem'), pem(pki.root.der));
-  writeFileSync(path.join(trust, 'intermediates', 'sub.pem'), pem(pki.intermediate.der));
-
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
-  vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
-  vi.stubEnv('DOCUMENTS_BUCKET', 'documents');
-  vi.stubEnv('TABLE_NAME', 'status');
-  vi.stubEnv('AXIS_ENDPOINT', axis.url);
-  vi.stubEnv('AXIS_SYSTEM_ID', SYSTEM_ID);
-  vi.stubEnv('AXIS_ORGAN_ID', HUB.OrganId);
-  vi.stubEnv('AXIS_ORGAN_NAME', HUB.OrganName);
-  vi.stubEnv('AXIS_SECRET_FILE', secretFile);
-  vi.stubEnv('AXIS_TIMEOUT_MS', '500');
-  vi.stubEnv('TRUST_DIR', trust);
-  vi.stubEnv('POWERTOOLS_DEV', 'true');
+  axis = await AxisStandIn.start({ secret: SECRET, systemId: SYSTEM_ID });
+  aws = await startHandlerEnv({
+    buckets: ['documents'],
+    env: () => ({
+      DOCUMENTS_BUCKET: 'documents',
+      AXIS_ENDPOINT: axis.url,
+      AXIS_SYSTEM_ID: SYSTEM_ID,
+      AXIS_ORGAN_ID: HUB.OrganId,
+      AXIS_ORGAN_NAME: HUB.OrganName,
+      AXIS_SECRET_FILE: secretFile,
+      AXIS_TIMEOUT_MS: '500',
+      TRUST_DIR: makeTrustDir(pki),
+      POWERTOOLS_DEV: 'true',
+    }),
+  });
   ({ handler } = await import('#functions/axis-poller.ts'));
 });
 
 afterAll(async () => {
-  vi.unstubAllEnvs();
+  await Promise.all([aws.stop(), axis.stop()]);
   pki.cleanup();
-  await Promise.all([localAws.stop(), db.stop(), axis.stop()]);
 });
 
 beforeEach(() => axis.reset());
@@ -115,7 +83,7 @@ const letter = (number: string, pdf: Buffer) =>
   );
 
 const inbox = () =>
-  new DynamoDbDocumentIndex(db.client, 'status', {
+  new DynamoDbDocumentIndex(aws.db.client, 'status', {
     issuerIndex: 'byIssuer',
     recipientIndex: 'byRecipient',
   }).receivedBy(OUR_AGENCY, { limit: 50 });
@@ -158,13 +126,13 @@ describe('axis-poller end to end against the axis stand-in', () => {
     expect((await inbox()).items).toEqual([
       expect.objectContaining({ documentId: id, state: '01', channel: 'national-axis' }),
     ]);
-    const record = await repository.get(id);
+    const record = await aws.repository.get(id);
     expect(record).toMatchObject({ issuer: SENDER, status: 'ROUTED', number: '3000' });
     const axisResult = z
       .object({ edoc: z.object({ attachments: z.array(z.object({ key: z.string() })) }) })
       .parse(record?.results['axis']);
     const pdfKey = axisResult.edoc.attachments[0]?.key;
-    const stored = await s3.send(new GetObjectCommand({ Bucket: 'documents', Key: pdfKey }));
+    const stored = await aws.s3.send(new GetObjectCommand({ Bucket: 'documents', Key: pdfKey }));
     expect(Buffer.from((await stored.Body?.transformToByteArray()) ?? []).equals(signedPdf)).toBe(
       true,
     );
@@ -186,7 +154,7 @@ describe('axis-poller end to end against the axis stand-in', () => {
     expect(axis.requests.filter((r) => r.route === 'get').map((r) => r.path)).toEqual([
       '/api/edocs/RETRY-1',
     ]);
-    expect(await repository.deliveries(id)).toEqual([
+    expect(await aws.repository.deliveries(id)).toEqual([
       expect.objectContaining({ recipient: OUR_AGENCY, state: '01' }),
     ]);
   });
@@ -201,7 +169,7 @@ describe('axis-poller end to end against the axis stand-in', () => {
   });
 
   it('moves the delivery of a document we sent when the ministry answers over the axis', async () => {
-    await repository.create(
+    await aws.repository.create(
       {
         id: 'sent-1',
         issuer: '000.00.08.H48',
@@ -213,7 +181,7 @@ describe('axis-poller end to end against the axis stand-in', () => {
       },
       { at: '2019-05-16T01:00:00.000Z', status: 'AWAITING_UPLOAD', actor: '000.00.08.H48' },
     );
-    await repository.recordDeliveries('sent-1', [
+    await aws.repository.recordDeliveries('sent-1', [
       { recipient: SENDER, channel: 'national-axis', state: 'SENT', updatedAt: 'x' },
     ]);
     const answer = (code: '01' | '03') =>
@@ -234,7 +202,7 @@ describe('axis-poller end to end against the axis stand-in', () => {
     const result = await handler(tick, makeLambdaContext('axis-poller'));
 
     expect(result.statuses.map((s) => s.outcome.kind)).toEqual(['applied', 'applied']);
-    expect((await repository.deliveries('sent-1'))[0]?.state).toBe('03');
+    expect((await aws.repository.deliveries('sent-1'))[0]?.state).toBe('03');
     expect(axis.statuses).toEqual([]);
   });
 });

@@ -1,34 +1,29 @@
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAxisDeliveries } from '#adapters/dynamodb-axis-records.ts';
-import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
-import { statusTable } from '#infra/definitions.ts';
 import { partsFromHeaders, verifyRequestSignature } from '#shared/axis/protocol.ts';
 import { type EdxmlStatus, parseStatusMessage } from '#shared/edxml/status-message.ts';
-import { createTable, startDynalite } from '#test/support/dynalite.ts';
 import { makeLambdaContext, makeSqsEvent, makeSqsRecord } from '#test/support/events.ts';
-import { startLocalAws } from '#test/support/local-aws.ts';
+import { type HandlerEnv, startHandlerEnv } from '#test/support/handler-env.ts';
 
 const SECRET = 'axis-secret-for-tests';
 const ACCEPTS = '000.00.00.G22';
 const REFUSES = '000.00.00.G12';
 const DOWN = '000.00.00.G05';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-let localAws: Awaited<ReturnType<typeof startLocalAws>>;
-let db: Awaited<ReturnType<typeof startDynalite>>;
+let aws: HandlerEnv;
 let axis: Server;
+let secretDir: string;
 /** Packages the stand-in accepted, by recipient, with their `hash-file`. */
 const accepted: { to: string; hashFile: string; sha256: string }[] = [];
 /** Status messages the stand-in accepted. */
 const statuses: { to: string; status: EdxmlStatus }[] = [];
-let repository: DynamoDbStatusRepository;
 let deliveries: DynamoDbAxisDeliveries;
 let handler: typeof import('#functions/axis-sender.ts').handler;
 
@@ -65,25 +60,30 @@ function startAxis(): Promise<Server> {
 }
 
 beforeAll(async () => {
-  [localAws, db, axis] = await Promise.all([startLocalAws(), startDynalite(), startAxis()]);
-  await createTable(db.client, 'status', statusTable);
-  repository = new DynamoDbStatusRepository(db.client, 'status');
-  deliveries = new DynamoDbAxisDeliveries(db.client, 'status');
-  const s3 = new S3Client({
-    endpoint: localAws.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials,
+  axis = await startAxis();
+  secretDir = mkdtempSync(path.join(tmpdir(), 'edoc-axis-sender-'));
+  const secretFile = path.join(secretDir, 'axis-secret');
+  writeFileSync(secretFile, `${SECRET}\n`);
+  aws = await startHandlerEnv({
+    buckets: ['documents'],
+    env: () => ({
+      DOCUMENTS_BUCKET: 'documents',
+      AXIS_ENDPOINT: `http://127.0.0.1:${(axis.address() as AddressInfo).port}/api/`,
+      AXIS_SYSTEM_ID: 'edoc-hub-h48',
+      AXIS_ORGAN_ID: '000.00.00.H48',
+      AXIS_SECRET_FILE: secretFile,
+      POWERTOOLS_DEV: 'true',
+    }),
   });
-  await s3.send(new CreateBucketCommand({ Bucket: 'documents' }));
-  await s3.send(
+  deliveries = new DynamoDbAxisDeliveries(aws.db.client, 'status');
+  await aws.s3.send(
     new PutObjectCommand({
       Bucket: 'documents',
       Key: 'axis/outbound/doc-1.edxml',
       Body: Buffer.from('<edXML>doc-1</edXML>'),
     }),
   );
-  await repository.recordDeliveries(
+  await aws.repository.recordDeliveries(
     'doc-1',
     [ACCEPTS, REFUSES, DOWN].map((recipient) => ({
       recipient,
@@ -92,28 +92,13 @@ beforeAll(async () => {
       updatedAt: '2019-05-16T00:00:00.000Z',
     })),
   );
-  const secretFile = path.join(tmpdir(), `axis-secret-${process.pid}`);
-  writeFileSync(secretFile, `${SECRET}\n`);
-
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
-  vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
-  vi.stubEnv('DOCUMENTS_BUCKET', 'documents');
-  vi.stubEnv('TABLE_NAME', 'status');
-  vi.stubEnv('AXIS_ENDPOINT', `http://127.0.0.1:${(axis.address() as AddressInfo).port}/api/`);
-  vi.stubEnv('AXIS_SYSTEM_ID', 'edoc-hub-h48');
-  vi.stubEnv('AXIS_ORGAN_ID', '000.00.00.H48');
-  vi.stubEnv('AXIS_SECRET_FILE', secretFile);
-  vi.stubEnv('POWERTOOLS_DEV', 'true');
   ({ handler } = await import('#functions/axis-sender.ts'));
 });
 
 afterAll(async () => {
-  vi.unstubAllEnvs();
   axis.closeAllConnections();
-  await Promise.all([localAws.stop(), db.stop(), new Promise((resolve) => axis.close(resolve))]);
+  await Promise.all([aws.stop(), new Promise((resolve) => axis.close(resolve))]);
+  rmSync(secretDir, { recursive: true, force: true });
 });
 
 const outboxRecord = (recipient: string, messageId: string) =>
@@ -164,7 +149,7 @@ describe('axis-sender handler', () => {
       PromulgationDate: '2019/04/09',
       DocumentId: `${ACCEPTS},2019/04/09,2887/VPCP-KSTT`,
     };
-    await repository.importDocument(
+    await aws.repository.importDocument(
       {
         id: 'axis-in-1',
         issuer: ACCEPTS,

@@ -1,8 +1,6 @@
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbRolloutStore } from '#adapters/dynamodb-rollout-store.ts';
-import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
-import { statusTable } from '#infra/definitions.ts';
 import {
   agencyListSchema,
   documentTypeListSchema,
@@ -12,59 +10,29 @@ import {
   statsSchema,
 } from '#shared/documents/api-schemas.ts';
 import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
-import { createTable, startDynalite } from '#test/support/dynalite.ts';
 import { makeLambdaContext } from '#test/support/events.ts';
+import { documentsApiEnv, type HandlerEnv, startHandlerEnv } from '#test/support/handler-env.ts';
 import { type HttpEventOptions, makeHttpEvent } from '#test/support/http-events.ts';
-import { startLocalAws } from '#test/support/local-aws.ts';
 import { makeDocumentSeeder } from '#test/support/seed-documents.ts';
 
 const ISSUER = '000.00.08.H48';
 const RECIPIENT = '000.00.00.H48';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const admin = { sub: 'admin-1', 'custom:agency': '000.00.01.H48', 'custom:role': 'admin' };
 
-let localAws: Awaited<ReturnType<typeof startLocalAws>>;
-let db: Awaited<ReturnType<typeof startDynalite>>;
-let s3: S3Client;
+let aws: HandlerEnv;
 let seedDocument: ReturnType<typeof makeDocumentSeeder>;
 let handler: typeof import('#functions/documents-api.ts').handler;
 
 beforeAll(async () => {
-  [localAws, db] = await Promise.all([startLocalAws(), startDynalite()]);
-  await createTable(db.client, 'status', statusTable);
-  s3 = new S3Client({
-    endpoint: localAws.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials,
+  aws = await startHandlerEnv({
+    buckets: ['incoming', 'reports'],
+    env: () => documentsApiEnv({ REPORTS_BUCKET: 'reports', STATE_MACHINE_ARN: '' }),
   });
-  await s3.send(new CreateBucketCommand({ Bucket: 'incoming' }));
-  await s3.send(new CreateBucketCommand({ Bucket: 'reports' }));
-  seedDocument = makeDocumentSeeder({
-    repository: new DynamoDbStatusRepository(db.client, 'status'),
-    s3,
-    bucket: 'incoming',
-  });
-
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
-  vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
-  vi.stubEnv('INCOMING_BUCKET', 'incoming');
-  vi.stubEnv('REPORTS_BUCKET', 'reports');
-  vi.stubEnv('TABLE_NAME', 'status');
-  vi.stubEnv('ISSUER_INDEX', 'byIssuer');
-  vi.stubEnv('RECIPIENT_INDEX', 'byRecipient');
-  vi.stubEnv('STATE_MACHINE_ARN', '');
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  seedDocument = makeDocumentSeeder({ repository: aws.repository, s3: aws.s3, bucket: 'incoming' });
   ({ handler } = await import('#functions/documents-api.ts'));
 });
 
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await Promise.all([localAws.stop(), db.stop()]);
-});
+afterAll(() => aws.stop());
 
 async function call(options: HttpEventOptions) {
   const response = await handler(
@@ -92,7 +60,7 @@ describe('GET /health', () => {
 describe('GET /admin/rollout', () => {
   it('shows the official-use default before any phase is applied, then the applied phase', async () => {
     const before = await call({ path: '/admin/rollout', claims: admin });
-    await new DynamoDbRolloutStore(db.client, 'status').applyPolicy({
+    await new DynamoDbRolloutStore(aws.db.client, 'status').applyPolicy({
       scheduleId: 'quang-ngai-2019',
       phaseId: 'province-pilot',
       policy: {
@@ -131,7 +99,7 @@ describe('GET /admin/rollout', () => {
 
 describe('reports', () => {
   const put = (key: string, body: string, contentType: string) =>
-    s3.send(
+    aws.s3.send(
       new PutObjectCommand({ Bucket: 'reports', Key: key, Body: body, ContentType: contentType }),
     );
 

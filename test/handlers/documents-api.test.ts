@@ -1,55 +1,27 @@
 import { createHash } from 'node:crypto';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
-import { statusTable } from '#infra/definitions.ts';
-import { createTable, startDynalite } from '#test/support/dynalite.ts';
 import { makeLambdaContext } from '#test/support/events.ts';
+import { documentsApiEnv, type HandlerEnv, startHandlerEnv } from '#test/support/handler-env.ts';
 import { type HttpEventOptions, makeHttpEvent } from '#test/support/http-events.ts';
-import { startLocalAws } from '#test/support/local-aws.ts';
 
 const ISSUER = '000.00.08.H48';
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj\n<< >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-let localAws: Awaited<ReturnType<typeof startLocalAws>>;
-let db: Awaited<ReturnType<typeof startDynalite>>;
-let s3: S3Client;
-let repository: DynamoDbStatusRepository;
+let aws: HandlerEnv;
 let handler: typeof import('#functions/documents-api.ts').handler;
 
 beforeAll(async () => {
-  [localAws, db] = await Promise.all([startLocalAws(), startDynalite()]);
-  await createTable(db.client, 'status', statusTable);
-  repository = new DynamoDbStatusRepository(db.client, 'status');
-  s3 = new S3Client({
-    endpoint: localAws.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials,
+  aws = await startHandlerEnv({
+    buckets: ['incoming'],
+    env: () => documentsApiEnv({ MAX_UPLOAD_BYTES: String(1024 * 1024) }),
   });
-  await s3.send(new CreateBucketCommand({ Bucket: 'incoming' }));
-
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
-  vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
-  vi.stubEnv('INCOMING_BUCKET', 'incoming');
-  vi.stubEnv('TABLE_NAME', 'status');
-  vi.stubEnv('ISSUER_INDEX', 'byIssuer');
-  vi.stubEnv('RECIPIENT_INDEX', 'byRecipient');
-  vi.stubEnv('MAX_UPLOAD_BYTES', String(1024 * 1024));
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   ({ handler } = await import('#functions/documents-api.ts'));
 });
 
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await Promise.all([localAws.stop(), db.stop()]);
-});
+afterAll(() => aws.stop());
 
 function makeBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -102,14 +74,14 @@ describe('documents API handler on dynalite and fauxqs', () => {
     const created = createdSchema.parse(first.body);
     expect(first.headers?.['Location']).toBe(`/documents/${created.id}`);
     expect(created.upload.fields['key']).toBe(`incoming/${ISSUER}/${created.id}.pdf`);
-    const record = await repository.get(created.id);
+    const record = await aws.repository.get(created.id);
     expect(record).toMatchObject({ issuer: ISSUER, number: '301', status: 'AWAITING_UPLOAD' });
 
     const form = new FormData();
     for (const [name, value] of Object.entries(created.upload.fields)) form.append(name, value);
     form.append('file', new Blob([PDF], { type: 'application/pdf' }), 'signed.pdf');
     expect((await fetch(created.upload.url, { method: 'POST', body: form })).ok).toBe(true);
-    const stored = await s3.send(
+    const stored = await aws.s3.send(
       new GetObjectCommand({ Bucket: 'incoming', Key: `incoming/${ISSUER}/${created.id}.pdf` }),
     );
     expect(Buffer.from((await stored.Body?.transformToByteArray()) ?? [])).toEqual(PDF);
@@ -157,7 +129,7 @@ describe('documents API handler on dynalite and fauxqs', () => {
 
     expect(response.status).toBe(422);
     expect(errorSchema.parse(response.body).error.code).toBe('SECRET_DOCUMENT_REFUSED');
-    const items = await DynamoDBDocumentClient.from(db.client).send(
+    const items = await DynamoDBDocumentClient.from(aws.db.client).send(
       new QueryCommand({
         TableName: 'status',
         KeyConditionExpression: 'pk = :pk',
@@ -186,13 +158,16 @@ describe('documents API handler on dynalite and fauxqs', () => {
     expect(unparsed.status).toBe(403);
   });
 
-  it('answers 403 to an admin, who does not issue documents', async () => {
+  it('answers 403 to an admin, who does not issue documents, and stores nothing', async () => {
     const response = await call({
       body: makeBody({ number: 305 }),
       claims: { 'custom:agency': ISSUER, 'custom:role': 'admin' },
     });
 
     expect(response.status).toBe(403);
+    expect(errorSchema.parse(response.body).error.code).toBe('FORBIDDEN');
+    const retry = await call({ body: makeBody({ number: 305 }) });
+    expect(retry.status).toBe(201);
   });
 
   it('answers 403 to an agency missing from the directory', async () => {
@@ -202,9 +177,10 @@ describe('documents API handler on dynalite and fauxqs', () => {
     });
 
     expect(response.status).toBe(403);
-    expect(errorSchema.parse(response.body).error.message).toBe(
-      '000.00.99.H48 is not in the agency directory',
-    );
+    expect(errorSchema.parse(response.body).error).toMatchObject({
+      code: 'FORBIDDEN',
+      message: '000.00.99.H48 is not in the agency directory',
+    });
   });
 
   it('answers 404 in the same envelope for a route it does not serve', async () => {
@@ -216,7 +192,7 @@ describe('documents API handler on dynalite and fauxqs', () => {
 
   // Last: it stops the table emulator.
   it('answers 500 without any detail of the failure when the table is unreachable', async () => {
-    await db.stop();
+    await aws.db.stop();
 
     const response = await call({ body: makeBody({ number: 399 }) });
 

@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
-import { statusTable } from '#infra/definitions.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_OPERATIONS, type OperationId } from '#shared/documents/api-contract.ts';
-import { createTable, startDynalite } from '#test/support/dynalite.ts';
 import { makeLambdaContext } from '#test/support/events.ts';
+import { documentsApiEnv, type HandlerEnv, startHandlerEnv } from '#test/support/handler-env.ts';
 import { type HttpEventOptions, makeHttpEvent } from '#test/support/http-events.ts';
-import { startLocalAws } from '#test/support/local-aws.ts';
 import { makeDocumentSeeder } from '#test/support/seed-documents.ts';
 
 /**
@@ -24,7 +21,6 @@ import { makeDocumentSeeder } from '#test/support/seed-documents.ts';
 const SENDER = '000.00.08.H48';
 const RECIPIENT = '000.00.00.H48';
 const UNRELATED = '000.00.02.H48';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 const CALLERS = {
   admin: { sub: 'admin-1', 'custom:agency': '000.00.01.H48', 'custom:role': 'admin' },
@@ -38,55 +34,34 @@ type CallerName = keyof typeof CALLERS;
 const CALLER_NAMES = Object.keys(CALLERS) as CallerName[];
 
 const sfn = mockClient(SFNClient);
-let localAws: Awaited<ReturnType<typeof startLocalAws>>;
-let db: Awaited<ReturnType<typeof startDynalite>>;
+let aws: HandlerEnv;
 let seedDocument: ReturnType<typeof makeDocumentSeeder>;
 let handler: typeof import('#functions/documents-api.ts').handler;
 
 beforeAll(async () => {
-  [localAws, db] = await Promise.all([startLocalAws(), startDynalite()]);
-  await createTable(db.client, 'status', statusTable);
-  const s3 = new S3Client({
-    endpoint: localAws.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials,
+  aws = await startHandlerEnv({
+    buckets: ['incoming', 'reports'],
+    env: () =>
+      documentsApiEnv({
+        REPORTS_BUCKET: 'reports',
+        STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:rollout',
+      }),
   });
-  await s3.send(new CreateBucketCommand({ Bucket: 'incoming' }));
-  await s3.send(new CreateBucketCommand({ Bucket: 'reports' }));
-  await s3.send(
+  await aws.s3.send(
     new PutObjectCommand({
       Bucket: 'reports',
       Key: 'reports/quang-ngai-2019/axis-pilot/report.json',
       Body: '{}',
     }),
   );
-  seedDocument = makeDocumentSeeder({
-    repository: new DynamoDbStatusRepository(db.client, 'status'),
-    s3,
-    bucket: 'incoming',
-  });
+  seedDocument = makeDocumentSeeder({ repository: aws.repository, s3: aws.s3, bucket: 'incoming' });
   sfn.on(SendTaskSuccessCommand).resolves({});
-
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
-  vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
-  vi.stubEnv('INCOMING_BUCKET', 'incoming');
-  vi.stubEnv('REPORTS_BUCKET', 'reports');
-  vi.stubEnv('TABLE_NAME', 'status');
-  vi.stubEnv('ISSUER_INDEX', 'byIssuer');
-  vi.stubEnv('RECIPIENT_INDEX', 'byRecipient');
-  vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:us-east-1:000000000000:stateMachine:rollout');
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   ({ handler } = await import('#functions/documents-api.ts'));
 });
 
 afterAll(async () => {
-  vi.unstubAllEnvs();
   sfn.restore();
-  await Promise.all([localAws.stop(), db.stop()]);
+  await aws.stop();
 });
 
 const sentDocument = () => seedDocument({ issuer: SENDER, recipients: [RECIPIENT] });

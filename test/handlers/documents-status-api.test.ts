@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   SendTaskSuccessCommand,
   SFNClient,
@@ -9,9 +8,6 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { APPROVAL_PK, DynamoDbRolloutStore } from '#adapters/dynamodb-rollout-store.ts';
-import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
-import { statusTable } from '#infra/definitions.ts';
-import type { DeliveryRecord } from '#ports/status-repository.ts';
 import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
 import {
   approvalListSchema,
@@ -24,55 +20,36 @@ import {
   receiptResultSchema,
 } from '#shared/documents/api-schemas.ts';
 import type { PendingApproval } from '#shared/rollout/rollout-ports.ts';
-import { createTable, startDynalite } from '#test/support/dynalite.ts';
 import { makeLambdaContext } from '#test/support/events.ts';
+import { documentsApiEnv, type HandlerEnv, startHandlerEnv } from '#test/support/handler-env.ts';
 import { type HttpEventOptions, makeHttpEvent } from '#test/support/http-events.ts';
-import { startLocalAws } from '#test/support/local-aws.ts';
+import {
+  makeDocumentSeeder,
+  SEEDED_PDF,
+  SEEDED_SIGNER,
+  type SeedOptions,
+} from '#test/support/seed-documents.ts';
 
 const ISSUER = '000.00.08.H48';
 const RECIPIENT = '000.00.00.H48';
 const OTHER = '000.00.09.H48';
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:rollout';
-const PDF = Buffer.from('%PDF-1.7\n% countersigned\n%%EOF\n');
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 const sfn = mockClient(SFNClient);
-let localAws: Awaited<ReturnType<typeof startLocalAws>>;
-let db: Awaited<ReturnType<typeof startDynalite>>;
-let s3: S3Client;
-let repository: DynamoDbStatusRepository;
+let aws: HandlerEnv;
+let seed: ReturnType<typeof makeDocumentSeeder>;
 let handler: typeof import('#functions/documents-api.ts').handler;
 
 beforeAll(async () => {
-  [localAws, db] = await Promise.all([startLocalAws(), startDynalite()]);
-  await createTable(db.client, 'status', statusTable);
-  repository = new DynamoDbStatusRepository(db.client, 'status');
-  s3 = new S3Client({
-    endpoint: localAws.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials,
+  aws = await startHandlerEnv({
+    buckets: ['incoming'],
+    env: () => documentsApiEnv({ STATE_MACHINE_ARN }),
   });
-  await s3.send(new CreateBucketCommand({ Bucket: 'incoming' }));
-
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
-  vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
-  vi.stubEnv('INCOMING_BUCKET', 'incoming');
-  vi.stubEnv('TABLE_NAME', 'status');
-  vi.stubEnv('ISSUER_INDEX', 'byIssuer');
-  vi.stubEnv('RECIPIENT_INDEX', 'byRecipient');
-  vi.stubEnv('STATE_MACHINE_ARN', STATE_MACHINE_ARN);
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  seed = makeDocumentSeeder({ repository: aws.repository, s3: aws.s3, bucket: 'incoming' });
   ({ handler } = await import('#functions/documents-api.ts'));
 });
 
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await Promise.all([localAws.stop(), db.stop()]);
-});
+afterAll(() => aws.stop());
 
 beforeEach(() => {
   sfn.reset();
@@ -96,96 +73,9 @@ async function call(options: HttpEventOptions) {
 
 const errorCode = (body: unknown) => errorEnvelopeSchema.parse(body).error.code;
 
-let counter = 0;
-
-interface SeedOptions {
-  readonly issuer?: string;
-  readonly recipients?: readonly string[];
-  /** Where the pipeline stopped. @default 'ROUTED' */
-  readonly stage?: 'VERIFIED' | 'ROUTED';
-  readonly createdAt?: string;
-  /** State of each delivery when routed. @default 'SENT' */
-  readonly deliveryState?: DeliveryRecord['state'];
-}
-
-/** A document taken through the pipeline's writes, as the steps record them. */
-async function seedDocument(options: SeedOptions = {}): Promise<string> {
-  counter += 1;
-  const id = randomUUID();
-  const issuer = options.issuer ?? ISSUER;
-  const recipients = options.recipients ?? [RECIPIENT];
-  const at = options.createdAt ?? `2019-06-14T0${counter % 10}:00:00.000Z`;
-  await repository.create(
-    {
-      id,
-      issuer,
-      year: 2019,
-      number: String(counter),
-      notation: 'STTTT-VP',
-      createdAt: at,
-      attributes: {
-        typeCode: 'cong-van',
-        subject: `Công văn ${counter}`,
-        promulgationDate: '2019-06-14',
-        signer: { name: 'Lê Văn Cường', position: 'Giám đốc' },
-        urgency: 'normal',
-        secrecy: 'none',
-        recipients,
-        declaredSha256: 'a'.repeat(64),
-        declaredSize: 100,
-        objectKey: `incoming/${issuer}/${id}.pdf`,
-      },
-    },
-    { at, status: 'AWAITING_UPLOAD', actor: issuer },
-  );
-  const step = async (
-    from: 'AWAITING_UPLOAD' | 'UPLOADED' | 'VERIFIED' | 'COUNTERSIGNED',
-    to: 'UPLOADED' | 'VERIFIED' | 'COUNTERSIGNED' | 'ROUTED',
-    changes: Record<string, unknown>,
-  ) => repository.transition(id, from, to, { at, status: to, actor: 'pipeline' }, changes);
-  await step('AWAITING_UPLOAD', 'UPLOADED', { upload: { sha256: 'a'.repeat(64), size: 100 } });
-  await step('UPLOADED', 'VERIFIED', {
-    verification: {
-      indication: 'TOTAL_PASSED',
-      validationTime: at,
-      signatures: [
-        {
-          fieldName: 'Signature1',
-          kind: 'signature',
-          indication: 'TOTAL_PASSED',
-          signer: 'Lê Văn Cường',
-          signingTimeSource: 'timestamp',
-        },
-      ],
-    },
-  });
-  if (options.stage === 'VERIFIED') return id;
-  const key = `countersigned/${issuer}/${id}.pdf`;
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: 'incoming',
-      Key: key,
-      Body: PDF,
-      ContentType: 'application/pdf',
-    }),
-  );
-  await step('VERIFIED', 'COUNTERSIGNED', {
-    countersigned: { key, sha256: 'b'.repeat(64), size: PDF.length },
-  });
-  await repository.recordDeliveries(
-    id,
-    recipients.map((recipient) => ({
-      recipient,
-      channel: 'province',
-      state: options.deliveryState ?? 'SENT',
-      updatedAt: at,
-    })),
-  );
-  await step('COUNTERSIGNED', 'ROUTED', {
-    routing: { manifestKey: `manifests/${id}.json`, paperCopyRequired: false, paperRecipients: [] },
-  });
-  return id;
-}
+/** A document taken through the pipeline's writes, sent by ISSUER to RECIPIENT unless told. */
+const seedDocument = (options: Partial<SeedOptions> = {}) =>
+  seed({ issuer: ISSUER, recipients: [RECIPIENT], ...options });
 
 describe('GET /documents/{id} and its file: who may see what', () => {
   it('shows the issuer every delivery and a recipient only its own', async () => {
@@ -207,7 +97,12 @@ describe('GET /documents/{id} and its file: who may see what', () => {
       countersigned: true,
       paperCopy: { required: false, recipients: [] },
       rejectionReasons: [],
-      verification: { indication: 'TOTAL_PASSED' },
+      verification: {
+        indication: 'TOTAL_PASSED',
+        signatures: [
+          expect.objectContaining({ signer: SEEDED_SIGNER, indication: 'TOTAL_PASSED' }),
+        ],
+      },
     });
     expect(detail.history.map((h) => h.status)).toEqual([
       'AWAITING_UPLOAD',
@@ -257,7 +152,7 @@ describe('GET /documents/{id} and its file: who may see what', () => {
       expect(location.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
       expect(location.searchParams.get('X-Amz-Expires')).toBe('300');
       const download = await fetch(location);
-      expect(Buffer.from(await download.arrayBuffer())).toEqual(PDF);
+      expect(Buffer.from(await download.arrayBuffer())).toEqual(SEEDED_PDF);
     }
   });
 
@@ -456,11 +351,12 @@ describe('receipts and recall', () => {
   const receipt = (id: string, body: unknown, claims = agency(RECIPIENT)) =>
     call({ method: 'POST', path: `/documents/${id}/receipts`, body, claims });
 
-  it('takes 01 then 03 from the recipient, each with a conditional write', async () => {
+  it('takes 01 then 03 from the recipient, and no step back to 01 after 03', async () => {
     const id = await seedDocument();
 
     const arrived = await receipt(id, { code: '01' });
     const accepted = await receipt(id, { code: '03' });
+    const back = await receipt(id, { code: '01' });
 
     expect(arrived.status).toBe(200);
     expect(receiptResultSchema.parse(arrived.body)).toMatchObject({
@@ -468,7 +364,10 @@ describe('receipts and recall', () => {
       state: '01',
     });
     expect(accepted.status).toBe(200);
-    expect((await repository.deliveries(id))[0]).toMatchObject({ state: '03' });
+    expect(receiptResultSchema.parse(accepted.body)).toMatchObject({ state: '03' });
+    expect(back.status).toBe(409);
+    expect(errorCode(back.body)).toBe('INVALID_TRANSITION');
+    expect((await aws.repository.deliveries(id))[0]).toMatchObject({ state: '03' });
   });
 
   it('requires a reason with 02 and refuses 03 after it (409)', async () => {
@@ -485,7 +384,7 @@ describe('receipts and recall', () => {
     expect(refused.status).toBe(200);
     expect(late.status).toBe(409);
     expect(errorCode(late.body)).toBe('INVALID_TRANSITION');
-    expect((await repository.deliveries(id))[0]).toMatchObject({
+    expect((await aws.repository.deliveries(id))[0]).toMatchObject({
       state: '02',
       reason: 'Không thuộc thẩm quyền',
     });
@@ -497,7 +396,7 @@ describe('receipts and recall', () => {
     expect((await receipt(id, { code: '01' }, agency(ISSUER))).status).toBe(403);
     expect((await receipt(id, { code: '01' }, agency(OTHER))).status).toBe(404);
     expect((await receipt(id, { code: '13' })).status).toBe(400);
-    expect((await repository.deliveries(id))[0]).toMatchObject({ state: 'SENT' });
+    expect((await aws.repository.deliveries(id))[0]).toMatchObject({ state: 'SENT' });
   });
 
   it('recalls what can be recalled (13), and the recipient agrees (15)', async () => {
@@ -556,13 +455,13 @@ describe('rollout approvals', () => {
       requestedAt: `2019-06-0${phase % 10}T00:00:00.000Z`,
       ...overrides,
     };
-    await new DynamoDbRolloutStore(db.client, 'status').recordPending(approval);
+    await new DynamoDbRolloutStore(aws.db.client, 'status').recordPending(approval);
     return approval;
   }
 
   const approvalStatus = async (phaseId: string) => {
     const { GetItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const out = await db.client.send(
+    const out = await aws.db.client.send(
       new GetItemCommand({
         TableName: 'status',
         Key: { pk: { S: APPROVAL_PK }, sk: { S: phaseId } },

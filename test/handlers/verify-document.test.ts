@@ -1,95 +1,49 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
-import { statusTable } from '#infra/definitions.ts';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incomingObjectKey } from '#shared/documents/document-record.ts';
-import { createTable, startDynalite } from '#test/support/dynalite.ts';
 import {
   makeLambdaContext,
   makeS3NotificationRecord,
   makeSqsEvent,
   makeSqsRecord,
 } from '#test/support/events.ts';
-import { startLocalAws } from '#test/support/local-aws.ts';
+import { type HandlerEnv, startHandlerEnv } from '#test/support/handler-env.ts';
+import { makeSignaturePki, makeTrustDir, type SignaturePki } from '#test/support/signing-pki.ts';
 import { makeSignedPdf } from '../unit/signature/signed-pdf.ts';
-import { makeSignaturePki, type SignaturePki } from '../unit/signature/test-pki.ts';
 
 const ISSUER = '000.00.08.H48';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-let localAws: Awaited<ReturnType<typeof startLocalAws>>;
-let db: Awaited<ReturnType<typeof startDynalite>>;
+let aws: HandlerEnv;
 let pki: SignaturePki;
-let s3: S3Client;
-let sqs: SQSClient;
 let queueUrl: string;
-let repository: DynamoDbStatusRepository;
 let handler: typeof import('#functions/verify-document.ts').handler;
 
 beforeAll(async () => {
   pki = makeSignaturePki();
-  [localAws, db] = await Promise.all([startLocalAws(), startDynalite()]);
-  await createTable(db.client, 'status', statusTable);
-  repository = new DynamoDbStatusRepository(db.client, 'status');
-  s3 = new S3Client({
-    endpoint: localAws.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials,
+  aws = await startHandlerEnv({
+    buckets: ['incoming'],
+    queues: ['countersign'],
+    env: ({ queueUrls }) => ({
+      INCOMING_BUCKET: 'incoming',
+      COUNTERSIGN_QUEUE_URL: queueUrls['countersign'] ?? '',
+      TRUST_DIR: makeTrustDir(pki),
+      SIGNER_BINDING: 'none',
+      POWERTOOLS_DEV: 'true',
+    }),
   });
-  sqs = new SQSClient({ endpoint: localAws.endpoint, region: 'us-east-1', credentials });
-  await s3.send(new CreateBucketCommand({ Bucket: 'incoming' }));
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'countersign' }))).QueueUrl ?? '';
-
-  const trust = mkdtempSync(path.join(tmpdir(), 'edoc-trust-'));
-  mkdirSync(path.join(trust, 'anchors'));
-  writeFileSync(
-    path.join(trust, 'anchors', 'root.pem'),
-    pki.root.der
-      .toString('base64')
-      .replace(/(.{64})/g, '$1\n')
-      .replace(/^/, '-----BEGIN CERTIFICATE-----\n')
-      .concat('\n-----END CERTIFICATE-----\n'),
-  );
-  mkdirSync(path.join(trust, 'intermediates'));
-  writeFileSync(
-    path.join(trust, 'intermediates', 'sub.pem'),
-    `-----BEGIN CERTIFICATE-----\n${pki.intermediate.der.toString('base64')}\n-----END CERTIFICATE-----\n`,
-  );
-
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
-  vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', db.endpoint);
-  vi.stubEnv('AWS_ENDPOINT_URL_SQS', localAws.endpoint);
-  vi.stubEnv('EDOC_S3_ENDPOINT', localAws.endpoint);
-  vi.stubEnv('INCOMING_BUCKET', 'incoming');
-  vi.stubEnv('TABLE_NAME', 'status');
-  vi.stubEnv('COUNTERSIGN_QUEUE_URL', queueUrl);
-  vi.stubEnv('TRUST_DIR', trust);
-  vi.stubEnv('SIGNER_BINDING', 'none');
-  vi.stubEnv('POWERTOOLS_DEV', 'true');
+  queueUrl = aws.queueUrls['countersign'] ?? '';
   ({ handler } = await import('#functions/verify-document.ts'));
 });
 
 afterAll(async () => {
-  vi.unstubAllEnvs();
+  await aws.stop();
   pki.cleanup();
-  await Promise.all([localAws.stop(), db.stop()]);
 });
 
 async function announceAndUpload(id: string, pdf: Buffer): Promise<string> {
   const key = incomingObjectKey(ISSUER, id);
-  await repository.create(
+  await aws.repository.create(
     {
       id,
       issuer: ISSUER,
@@ -112,7 +66,7 @@ async function announceAndUpload(id: string, pdf: Buffer): Promise<string> {
     },
     { at: new Date().toISOString(), status: 'AWAITING_UPLOAD', actor: ISSUER },
   );
-  await s3.send(new PutObjectCommand({ Bucket: 'incoming', Key: key, Body: pdf }));
+  await aws.s3.send(new PutObjectCommand({ Bucket: 'incoming', Key: key, Body: pdf }));
   return key;
 }
 
@@ -125,21 +79,21 @@ describe('verify-document handler on dynalite and fauxqs', () => {
       makeLambdaContext(),
     );
     expect(result.batchItemFailures).toEqual([]);
-    expect((await repository.get('good'))?.status).toBe('VERIFIED');
-    const received = await sqs.send(
+    expect((await aws.repository.get('good'))?.status).toBe('VERIFIED');
+    const received = await aws.sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
     );
     expect(received.Messages?.map((m) => JSON.parse(m.Body ?? ''))).toEqual([
       { documentId: 'good' },
     ]);
     for (const m of received.Messages ?? []) {
-      await sqs.send(
+      await aws.sqs.send(
         new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }),
       );
     }
   });
 
-  it('rejects an unsigned upload with its reason and does not fail the batch item', async () => {
+  it('rejects an unsigned upload with its reason, does not fail the batch item and queues nothing', async () => {
     const pdf = Buffer.from(
       '%PDF-1.7\n1 0 obj\n<< >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n',
     );
@@ -149,9 +103,13 @@ describe('verify-document handler on dynalite and fauxqs', () => {
       makeLambdaContext(),
     );
     expect(result.batchItemFailures).toEqual([]);
-    const record = await repository.get('bad');
+    const record = await aws.repository.get('bad');
     expect(record?.status).toBe('REJECTED');
     expect(JSON.stringify(record?.results.rejection)).toMatch(/SIGNATURE_TOTAL_FAILED/);
+    const queued = await aws.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
+    );
+    expect(queued.Messages ?? []).toEqual([]);
   });
 
   it('fails only the records it could not process: unknown uploads and garbage go back to SQS', async () => {

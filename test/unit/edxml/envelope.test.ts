@@ -13,7 +13,6 @@ import {
   EdxmlUnsafeXmlError,
 } from '#shared/edxml/errors.ts';
 import { formatDocumentId, formatEdxmlTimestamp } from '#shared/edxml/fields.ts';
-import { hashFileHeader } from '#shared/edxml/hash-file.ts';
 
 const QUANG_NGAI = 'Ủy ban nhân dân tỉnh Quảng Ngãi';
 
@@ -486,18 +485,6 @@ ${content.toString('base64')}
         size: content.byteLength,
       },
     ]);
-  });
-});
-
-describe('hash-file header', () => {
-  it('is the SHA-256 hex of the exact bytes sent', () => {
-    const body = buildEdxmlDocument(makeDocument());
-
-    expect(hashFileHeader(body)).toBe(sha256(body));
-    expect(hashFileHeader('abc')).toBe(
-      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
-    );
-    expect(hashFileHeader(QUANG_NGAI)).toBe(sha256(Buffer.from(QUANG_NGAI, 'utf8')));
   });
 });
 
