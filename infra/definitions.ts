@@ -29,6 +29,10 @@ export interface QueueDefinition {
   readonly maxReceiveCount: number;
   readonly retentionDays: number;
   readonly dlqRetentionDays: number;
+  /** Messages per invocation of the consuming function (its event source's batch size). */
+  readonly batchSize: number;
+  /** Invocations of the consuming function in flight at once (its event source's cap). */
+  readonly maxConcurrency: number;
 }
 
 /** One table for documents, history, deliveries, directory, catalogue and rollout policy. */
@@ -51,37 +55,45 @@ export const statusTable: TableDefinition = {
   timeToLiveAttribute: 'expiresAt',
 };
 
+/** A work queue drained by one function, with the retries and retention every step shares. */
+function workQueue(
+  logicalName: string,
+  consumerTimeoutSeconds: number,
+  consumer: Pick<QueueDefinition, 'batchSize' | 'maxConcurrency'>,
+): QueueDefinition {
+  return {
+    logicalName,
+    visibilityTimeoutSeconds: consumerTimeoutSeconds * 6,
+    maxReceiveCount: 5,
+    retentionDays: 14,
+    dlqRetentionDays: 14,
+    ...consumer,
+  };
+}
+
 /** Timeout of the functions that consume the ingest queue (verify and countersign in one pass). */
 export const ingestFunctionTimeoutSeconds = 60;
 
-export const ingestQueue: QueueDefinition = {
-  logicalName: 'Ingest',
-  visibilityTimeoutSeconds: ingestFunctionTimeoutSeconds * 6,
-  maxReceiveCount: 5,
-  retentionDays: 14,
-  dlqRetentionDays: 14,
-};
+/** Upload notifications waiting for the verify step. */
+export const ingestQueue = workQueue('Ingest', ingestFunctionTimeoutSeconds, {
+  batchSize: 5,
+  maxConcurrency: 10,
+});
 
 /** Timeout of the countersign and route steps (a KMS or HSM signature, a few S3 writes). */
 export const stepFunctionTimeoutSeconds = 60;
 
 /** VERIFIED documents waiting for the organization signature. */
-export const countersignQueue: QueueDefinition = {
-  logicalName: 'Countersign',
-  visibilityTimeoutSeconds: stepFunctionTimeoutSeconds * 6,
-  maxReceiveCount: 5,
-  retentionDays: 14,
-  dlqRetentionDays: 14,
-};
+export const countersignQueue = workQueue('Countersign', stepFunctionTimeoutSeconds, {
+  batchSize: 1,
+  maxConcurrency: 5, // KMS asymmetric Sign is rate-limited per account
+});
 
 /** COUNTERSIGNED documents waiting to be archived and delivered. */
-export const routeQueue: QueueDefinition = {
-  logicalName: 'Route',
-  visibilityTimeoutSeconds: stepFunctionTimeoutSeconds * 6,
-  maxReceiveCount: 5,
-  retentionDays: 14,
-  dlqRetentionDays: 14,
-};
+export const routeQueue = workQueue('Route', stepFunctionTimeoutSeconds, {
+  batchSize: 5,
+  maxConcurrency: 10,
+});
 
 /** Prefix under which agencies upload: `incoming/<agency>/<documentId>.pdf`. */
 export const incomingPrefix = 'incoming/';

@@ -1,6 +1,4 @@
 import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -16,6 +14,7 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  type BucketProps,
   EventType,
   HttpMethods,
   ObjectLockRetention,
@@ -28,6 +27,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import type { DeploymentConfig } from './config.ts';
+import { deadLetterAlarm } from './constructs/operations.ts';
 import {
   type BucketPurpose,
   bucketName,
@@ -95,16 +95,23 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    this.incomingBucket = new Bucket(this, 'IncomingBucket', {
-      bucketName: named('incoming'),
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.dataKey,
-      bucketKeyEnabled: true,
-      versioned: true,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'incoming/',
+    // Every data bucket: private, TLS only, versioned, under the data key, logged, kept on delete.
+    const dataBucket = (id: string, purpose: BucketPurpose, extra: BucketProps = {}) =>
+      new Bucket(this, id, {
+        bucketName: named(purpose),
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        encryption: BucketEncryption.KMS,
+        encryptionKey: this.dataKey,
+        bucketKeyEnabled: true,
+        versioned: true,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: `${purpose}/`,
+        removalPolicy: RemovalPolicy.RETAIN,
+        ...extra,
+      });
+
+    this.incomingBucket = dataBucket('IncomingBucket', 'incoming', {
       // Uploads and axis packages are copied to the archive before delivery; the working copies
       // expire. Countersigned PDFs stay a year for recipients' downloads.
       lifecycleRules: [
@@ -123,38 +130,15 @@ export class StatefulStack extends Stack {
               },
             ]
           : undefined,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
-
-    this.reportsBucket = new Bucket(this, 'ReportsBucket', {
-      bucketName: named('reports'),
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.dataKey,
-      bucketKeyEnabled: true,
-      versioned: true,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'reports/',
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-
-    this.archiveBucket = new Bucket(this, 'ArchiveBucket', {
-      bucketName: named('archive'),
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      encryption: BucketEncryption.KMS,
-      encryptionKey: this.dataKey,
-      bucketKeyEnabled: true,
-      versioned: true,
+    this.reportsBucket = dataBucket('ReportsBucket', 'reports');
+    const retention = Duration.days(365 * config.archiveRetentionYears);
+    this.archiveBucket = dataBucket('ArchiveBucket', 'archive', {
       objectLockEnabled: true,
       objectLockDefaultRetention:
         config.objectLockMode === 'COMPLIANCE'
-          ? ObjectLockRetention.compliance(Duration.days(365 * config.archiveRetentionYears))
-          : ObjectLockRetention.governance(Duration.days(365 * config.archiveRetentionYears)),
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'archive/',
-      removalPolicy: RemovalPolicy.RETAIN,
+          ? ObjectLockRetention.compliance(retention)
+          : ObjectLockRetention.governance(retention),
     });
 
     this.table = new TableV2(this, statusTable.logicalName, {
@@ -172,15 +156,15 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const queues = this.queueWithDeadLetter(ingestQueue);
-    this.ingestQueue = queues.queue;
-    this.ingestDeadLetterQueue = queues.deadLetterQueue;
+    const ingest = this.queueWithDeadLetter(ingestQueue);
+    this.ingestQueue = ingest.queue;
+    this.ingestDeadLetterQueue = ingest.deadLetterQueue;
     const countersign = this.queueWithDeadLetter(countersignQueue);
     this.countersignQueue = countersign.queue;
     const route = this.queueWithDeadLetter(routeQueue);
     this.routeQueue = route.queue;
     this.deadLetterQueues = [
-      queues.deadLetterQueue,
+      ingest.deadLetterQueue,
       countersign.deadLetterQueue,
       route.deadLetterQueue,
     ];
@@ -198,6 +182,14 @@ export class StatefulStack extends Stack {
     this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: alarmKey, enforceSSL: true });
     if (config.alarmEmail)
       this.alarmTopic.addSubscription(new EmailSubscription(config.alarmEmail));
+    for (const dlq of this.deadLetterQueues) {
+      deadLetterAlarm(this, `${dlq.node.id}Alarm`, {
+        topic: this.alarmTopic,
+        queue: dlq,
+        description: `A document's message was parked in ${dlq.node.id}; see its reasons and redrive it.`,
+      });
+    }
+
     if (config.jwtIssuer === undefined) {
       this.userPool = new UserPool(this, 'Users', {
         selfSignUpEnabled: false,
@@ -251,16 +243,6 @@ export class StatefulStack extends Stack {
           'The axis operator issues the system secret; it is replaced by hand when the operator ' +
           'issues a new one, so no rotation function can mint it.',
       });
-    }
-    for (const dlq of this.deadLetterQueues) {
-      new Alarm(this, `${dlq.node.id}Alarm`, {
-        alarmDescription: `A document's message was parked in ${dlq.node.id}; see its reasons and redrive it.`,
-        metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new SnsAction(this.alarmTopic));
     }
 
     // One asymmetric key per agency whose directory entry keeps its organization key in KMS;

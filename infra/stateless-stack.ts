@@ -1,21 +1,24 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from './config.ts';
 import { AppFunction } from './constructs/app-function.ts';
 import { AxisConnector } from './constructs/axis-connector.ts';
 import { DocumentApi } from './constructs/document-api.ts';
-import { Operations } from './constructs/operations.ts';
+import { deadLetterAlarm, Operations } from './constructs/operations.ts';
 import { RolloutStateMachine } from './constructs/rollout-state-machine.ts';
 import {
   bucketName,
   certificatesPrefix,
   countersignedPrefix,
+  countersignQueue,
   incomingPrefix,
   ingestFunctionTimeoutSeconds,
+  ingestQueue,
+  type QueueDefinition,
+  routeQueue,
   stepFunctionTimeoutSeconds,
 } from './definitions.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -66,13 +69,7 @@ export class StatelessStack extends Stack {
       ['s3:GetObject'],
       stateful.dataKey,
     );
-    this.verifyFunction.addEventSource(
-      new SqsEventSource(stateful.ingestQueue, {
-        batchSize: 5,
-        reportBatchItemFailures: true,
-        maxConcurrency: 10,
-      }),
-    );
+    consume(this.verifyFunction, stateful.ingestQueue, ingestQueue);
 
     this.countersignFunction = new AppFunction(this, 'CountersignDocument', {
       entryName: 'countersign-document',
@@ -104,13 +101,7 @@ export class StatelessStack extends Stack {
     for (const key of stateful.organizationKeys.values()) {
       key.grant(this.countersignFunction, 'kms:Sign', 'kms:GetPublicKey');
     }
-    this.countersignFunction.addEventSource(
-      new SqsEventSource(stateful.countersignQueue, {
-        batchSize: 1,
-        reportBatchItemFailures: true,
-        maxConcurrency: 5, // KMS asymmetric Sign is rate-limited per account
-      }),
-    );
+    consume(this.countersignFunction, stateful.countersignQueue, countersignQueue);
 
     this.routeFunction = new AppFunction(this, 'RouteDocument', {
       entryName: 'route-document',
@@ -144,13 +135,7 @@ export class StatelessStack extends Stack {
         stateful.dataKey,
       );
     }
-    this.routeFunction.addEventSource(
-      new SqsEventSource(stateful.routeQueue, {
-        batchSize: 5,
-        reportBatchItemFailures: true,
-        maxConcurrency: 10,
-      }),
-    );
+    consume(this.routeFunction, stateful.routeQueue, routeQueue);
 
     // The reports bucket by name, not as a cross-stack object: the cdk-nag acknowledgement of the
     // `reports/*` grant is written against that plain ARN.
@@ -190,16 +175,11 @@ export class StatelessStack extends Stack {
         ['s3:PutObject'],
         stateful.dataKey,
       );
-      new Alarm(this, 'AxisDeadLetterQueueAlarm', {
-        alarmDescription: 'An outbound axis package was parked in the axis DLQ; redrive it.',
-        metric: this.axisConnector.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(1),
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new SnsAction(stateful.alarmTopic));
+      deadLetterAlarm(this, 'AxisDeadLetterQueueAlarm', {
+        topic: stateful.alarmTopic,
+        queue: this.axisConnector.deadLetterQueue,
+        description: 'An outbound axis package was parked in the axis DLQ; redrive it.',
+      });
     }
 
     if (config.jwtIssuer !== undefined && config.jwtAudience.length === 0) {
@@ -253,4 +233,15 @@ export class StatelessStack extends Stack {
       stateMachine: this.rollout.stateMachine,
     });
   }
+}
+
+/** The function drains the queue as its definition says, reporting partial batch failures. */
+function consume(fn: AppFunction, queue: IQueue, definition: QueueDefinition): void {
+  fn.addEventSource(
+    new SqsEventSource(queue, {
+      batchSize: definition.batchSize,
+      maxConcurrency: definition.maxConcurrency,
+      reportBatchItemFailures: true,
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { Aws, Duration, Validations } from 'aws-cdk-lib';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable, ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -128,40 +128,75 @@ export class AppFunction extends NodejsFunction {
     key?: IKey,
   ): void {
     const name = bucketName(bucket.stage, bucket.purpose, Aws.ACCOUNT_ID, Aws.REGION);
+    const objects = `arn:${Aws.PARTITION}:s3:::${name}/${prefix}*`;
     this.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: [...actions],
-        resources: [`arn:${Aws.PARTITION}:s3:::${name}/${prefix}*`],
-      }),
+      new PolicyStatement({ effect: Effect.ALLOW, actions: [...actions], resources: [objects] }),
     );
     if (key) {
       if (actions.includes('s3:GetObject')) key.grantDecrypt(this);
       // SSE-KMS writes need only a data key; grantEncrypt would add ReEncrypt* and GenerateDataKey*.
       if (actions.some((a) => a !== 's3:GetObject')) key.grant(this, 'kms:GenerateDataKey');
     }
-    const shown = bucketName(bucket.stage, bucket.purpose, '<AWS::AccountId>', '<AWS::Region>');
-    if (this.role) {
-      Validations.of(this.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${shown}/${prefix}*]`,
-        reason: `Documents are stored per id under ${prefix}; the key prefix is the narrowest scope.`,
-      });
-    }
+    this.acknowledgeWildcardResource(
+      objects,
+      `Documents are stored per id under ${prefix}; the key prefix is the narrowest scope.`,
+    );
   }
 
   /**
-   * Item-level access to the status table's base index only (no GSIs, no scans, no table
-   * management): what the pipeline steps need for their conditional writes and queries by pk.
+   * Item-level access to the table's base index only (no GSIs, no scans, no table management):
+   * what the pipeline steps need for their conditional writes and queries by pk. With
+   * `leadingKeys`, only items whose partition key matches one of them (IAM `dynamodb:LeadingKeys`;
+   * a `*` in a key makes the match a pattern).
    */
-  grantStatusItems(table: ITableV2, actions: readonly TableItemAction[]): void {
+  grantStatusItems(
+    table: ITableV2 | ITable,
+    actions: readonly TableItemAction[],
+    leadingKeys?: readonly string[],
+  ): void {
+    const operator = leadingKeys?.some((k) => k.includes('*'))
+      ? 'ForAllValues:StringLike'
+      : 'ForAllValues:StringEquals';
     this.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: [...actions],
         resources: [table.tableArn],
+        ...(leadingKeys
+          ? { conditions: { [operator]: { 'dynamodb:LeadingKeys': [...leadingKeys] } } }
+          : {}),
       }),
     );
   }
+
+  /**
+   * Acknowledges cdk-nag's AwsSolutions-IAM5 for one prefix-wildcard resource of this function's
+   * role, named as cdk-nag names it in the finding id, so no other wildcard is covered.
+   */
+  acknowledgeWildcardResource(resource: string, reason: string): void {
+    if (this.role === undefined) return;
+    const shown = flattenReference(Stack.of(this).resolve(resource));
+    Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${shown}]`, reason });
+  }
+}
+
+/** A resolved CloudFormation value written the way cdk-nag names it in finding ids. */
+function flattenReference(value: unknown): string {
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (typeof value === 'object' && value !== null) {
+    const node = value as Record<string, unknown>;
+    const join = node['Fn::Join'];
+    if (Array.isArray(join)) {
+      const [delimiter, parts] = join;
+      if (typeof delimiter === 'string' && Array.isArray(parts)) {
+        return parts.map(flattenReference).join(delimiter);
+      }
+    }
+    const getAtt = node['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return `<${getAtt.map(flattenReference).join('.')}>`;
+    if ('Ref' in node) return `<${flattenReference(node['Ref'])}>`;
+  }
+  return JSON.stringify(value);
 }
 
 export type TableItemAction =

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -108,22 +108,16 @@ export class DocumentApi extends Construct {
         ...(props.reportsBucketName ? { REPORTS_BUCKET: props.reportsBucketName } : {}),
       },
     });
-    this.handler.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': API_LEADING_KEYS } },
-      }),
+    this.handler.grantStatusItems(
+      props.table,
+      ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      API_LEADING_KEYS,
     );
     // Deliveries of a document (Query on its partition), receipts and recalls (UpdateItem).
-    this.handler.addToRolePolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
-        resources: [props.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DOC#*'] } },
-      }),
+    this.handler.grantStatusItems(
+      props.table,
+      ['dynamodb:Query', 'dynamodb:UpdateItem'],
+      ['DOC#*'],
     );
     this.handler.addToRolePolicy(
       new PolicyStatement({
@@ -133,13 +127,10 @@ export class DocumentApi extends Construct {
       }),
     );
     if (props.stateMachineArn) {
-      this.handler.addToRolePolicy(
-        new PolicyStatement({
-          effect: Effect.ALLOW,
-          actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-          resources: [props.table.tableArn],
-          conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [APPROVAL_PK] } },
-        }),
+      this.handler.grantStatusItems(
+        props.table,
+        ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        [APPROVAL_PK],
       );
       this.handler.addToRolePolicy(
         new PolicyStatement({
@@ -267,12 +258,10 @@ export class DocumentApi extends Construct {
       }),
     );
     key.grantDecrypt(this.handler);
-    if (this.handler.role) {
-      Validations.of(this.handler.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${flattenReference(Stack.of(this).resolve(objects))}]`,
-        reason: `Reports are objects under ${REPORTS_PREFIX}, read only; the key prefix is the narrowest scope.`,
-      });
-    }
+    this.handler.acknowledgeWildcardResource(
+      objects,
+      `Reports are objects under ${REPORTS_PREFIX}, read only; the key prefix is the narrowest scope.`,
+    );
   }
 }
 
@@ -282,20 +271,3 @@ const PUBLIC_ROUTE_REASONS: Readonly<Record<string, string>> = {
   getHealth:
     'GET /health answers a constant for load balancers and uptime probes; it reads nothing and holds no data.',
 };
-
-/** A resolved CloudFormation value written the way cdk-nag names it in finding ids. */
-function flattenReference(value: unknown): string {
-  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  if (typeof value === 'object' && value !== null) {
-    const node = value as Record<string, unknown>;
-    const join = node['Fn::Join'];
-    if (Array.isArray(join)) {
-      const [delimiter, parts] = join;
-      if (typeof delimiter === 'string' && Array.isArray(parts)) {
-        return parts.map(flattenReference).join(delimiter);
-      }
-    }
-    if ('Ref' in node) return `<${flattenReference(node['Ref'])}>`;
-  }
-  return JSON.stringify(value);
-}

@@ -14,6 +14,44 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
+export interface TopicAlarmProps {
+  readonly topic: ITopic;
+  readonly metric: IMetric;
+  readonly threshold: number;
+  readonly description: string;
+}
+
+/**
+ * The one shape of every edoc-hub alarm: to the operators' topic as soon as one period of the
+ * metric reaches the threshold; no data (an idle queue or function) is no alarm.
+ */
+export function topicAlarm(scope: Construct, id: string, props: TopicAlarmProps): Alarm {
+  const alarm = new Alarm(scope, id, {
+    alarmDescription: props.description,
+    metric: props.metric,
+    threshold: props.threshold,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  alarm.addAlarmAction(new SnsAction(props.topic));
+  return alarm;
+}
+
+/** A parked message must bring a person: an alarm as soon as one lands in the dead-letter queue. */
+export function deadLetterAlarm(
+  scope: Construct,
+  id: string,
+  props: { readonly topic: ITopic; readonly queue: IQueue; readonly description: string },
+): Alarm {
+  return topicAlarm(scope, id, {
+    topic: props.topic,
+    metric: props.queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+    threshold: 1,
+    description: props.description,
+  });
+}
+
 export interface OperationsProps {
   readonly topic: ITopic;
   /** Functions whose errors alarm, by a short name. */
@@ -37,19 +75,10 @@ export class Operations extends Construct {
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
-    const action = new SnsAction(props.topic);
     const alarm = (name: string, metric: IMetric, threshold: number, description: string) => {
-      const created = new Alarm(this, name, {
-        alarmDescription: description,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      created.addAlarmAction(action);
-      this.alarms.push(created);
-      return created;
+      this.alarms.push(
+        topicAlarm(this, name, { topic: props.topic, metric, threshold, description }),
+      );
     };
 
     const errorMetrics: IMetric[] = [];

@@ -119,13 +119,10 @@ export class RolloutStateMachine extends Construct {
     grantKey(props.reportsKey ?? bucket.encryptionKey, this.reportFunction, [
       'kms:GenerateDataKey',
     ]);
-    if (this.reportFunction.role) {
-      const shown = flattenReference(Stack.of(this).resolve(reportObjects));
-      Validations.of(this.reportFunction.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${shown}]`,
-        reason: `Reports are objects under ${REPORTS_PREFIX}; the key prefix is the narrowest scope.`,
-      });
-    }
+    this.reportFunction.acknowledgeWildcardResource(
+      reportObjects,
+      `Reports are objects under ${REPORTS_PREFIX}; the key prefix is the narrowest scope.`,
+    );
 
     this.logGroup = new LogGroup(this, 'Logs', {
       // The vendedlogs prefix keeps CloudWatch Logs' resource policy from growing per log group.
@@ -324,33 +321,8 @@ export class RolloutStateMachine extends Construct {
 
 /** PutItem on the table only for items whose partition key is `pk` (IAM LeadingKeys). */
 function putItemsUnder(fn: AppFunction, table: ITableV2 | ITable, pk: string): void {
-  fn.addToRolePolicy(
-    new PolicyStatement({
-      actions: ['dynamodb:PutItem'],
-      resources: [table.tableArn],
-      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [pk] } },
-    }),
-  );
+  fn.grantStatusItems(table, ['dynamodb:PutItem'], [pk]);
   grantKey(table.encryptionKey, fn, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
-}
-
-/** A resolved CloudFormation value written the way cdk-nag names it in finding ids. */
-function flattenReference(value: unknown): string {
-  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  if (typeof value === 'object' && value !== null) {
-    const node = value as Record<string, unknown>;
-    const join = node['Fn::Join'];
-    if (Array.isArray(join)) {
-      const [delimiter, parts] = join;
-      if (typeof delimiter === 'string' && Array.isArray(parts)) {
-        return parts.map(flattenReference).join(delimiter);
-      }
-    }
-    const getAtt = node['Fn::GetAtt'];
-    if (Array.isArray(getAtt)) return `<${getAtt.map(flattenReference).join('.')}>`;
-    if ('Ref' in node) return `<${flattenReference(node['Ref'])}>`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Named KMS actions only (`grantEncrypt` would add `kms:ReEncrypt*` and `GenerateDataKey*`). */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -7,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
+import { invokeHandler } from './invoke-handler.ts';
 
 /**
  * A Lambda SQS handler. Its answer is `unknown` because the poller checks it the way Lambda does:
@@ -105,9 +105,15 @@ async function invoke(options: EventSourcePollerOptions, records: SQSRecord[]): 
   let failed: string[];
   let error: unknown;
   try {
-    const response = await withTimeout(
-      options.handler({ Records: records }, lambdaContext(options)),
-      options.functionTimeoutMs ?? 60_000,
+    const response = await invokeHandler(
+      options.handler,
+      { Records: records },
+      {
+        name: options.functionName,
+        region: options.region,
+        memoryMb: 1024,
+        timeoutMs: options.functionTimeoutMs ?? 60_000,
+      },
     );
     failed = failedIds(response, ids);
   } catch (caught) {
@@ -181,38 +187,6 @@ function toRecord(message: Message, options: EventSourcePollerOptions): SQSRecor
     eventSourceARN: options.queueArn,
     awsRegion: options.region,
   };
-}
-
-function lambdaContext(options: EventSourcePollerOptions): Context {
-  const timeoutMs = options.functionTimeoutMs ?? 60_000;
-  const deadline = Date.now() + timeoutMs;
-  const name = options.functionName;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${options.region}:000000000000:function:${name}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`handler timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

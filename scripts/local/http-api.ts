@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { type DevAuth, type DevClaims, InvalidTokenError, verifyDevToken } from './dev-token.ts';
 import { PortInUseError } from './emulators.ts';
+import { invokeHandler } from './invoke-handler.ts';
 
 /** An HTTP API (payload v2) Lambda handler. */
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -111,10 +112,12 @@ async function serve(
   const event = toEvent(request, url, match, body, claims);
   let result: unknown;
   try {
-    result = await withTimeout(
-      options.handler(event, lambdaContext(options)),
-      options.functionTimeoutMs ?? 10_000,
-    );
+    result = await invokeHandler(options.handler, event, {
+      name: 'documents-api',
+      region: options.region,
+      memoryMb: 512,
+      timeoutMs: options.functionTimeoutMs ?? 10_000,
+    });
   } catch (error) {
     options.onError?.(error);
     send(response, 500, { message: 'Internal Server Error' });
@@ -306,35 +309,4 @@ function writeResult(response: ServerResponse, result: unknown): void {
 function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(JSON.stringify(body));
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`handler timed out after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function lambdaContext(options: HttpApiOptions): Context {
-  const deadline = Date.now() + (options.functionTimeoutMs ?? 10_000);
-  const name = 'documents-api';
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${options.region}:000000000000:function:${name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
 }

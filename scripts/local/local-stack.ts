@@ -1,13 +1,22 @@
 import {
+  countersignQueue,
   incomingPrefix,
   ingestFunctionTimeoutSeconds,
+  ingestQueue,
   type QueueDefinition,
+  routeQueue,
   statusTable,
   stepFunctionTimeoutSeconds,
 } from '#infra/definitions.ts';
 import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
 import type { DevAuth } from './dev-token.ts';
-import { type LocalResources, localCredentials, localRegion, startEmulators } from './emulators.ts';
+import {
+  type LocalResources,
+  localCredentials,
+  localRegion,
+  type QueueHandle,
+  startEmulators,
+} from './emulators.ts';
 import {
   type BatchResult,
   type EventSourcePoller,
@@ -108,51 +117,58 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       ...(options.onForwarded ? { onForwarded: options.onForwarded } : {}),
       onError: (error) => options.onError?.(error),
     });
-    poller = startEventSourcePoller({
-      sqs: emulators.clients.sqs,
-      queueUrl: resources.ingestQueue.url,
-      queueArn: resources.ingestQueue.arn,
-      region: localRegion,
+    // Batch sizes as deployed; fewer concurrent invocations than deployed: one process suffices.
+    const consume = (
+      queue: QueueHandle,
+      definition: QueueDefinition,
+      fn: {
+        readonly name: string;
+        readonly handler: SqsHandler;
+        readonly timeoutSeconds: number;
+        readonly maxConcurrency: number;
+        readonly onBatch?: (result: BatchResult) => void;
+      },
+    ) =>
+      startEventSourcePoller({
+        sqs: emulators.clients.sqs,
+        queueUrl: queue.url,
+        queueArn: queue.arn,
+        region: localRegion,
+        handler: fn.handler,
+        functionName: fn.name,
+        batchSize: definition.batchSize,
+        maxConcurrency: fn.maxConcurrency,
+        functionTimeoutMs: fn.timeoutSeconds * 1000,
+        ...(options.pollWaitSeconds !== undefined
+          ? { waitTimeSeconds: options.pollWaitSeconds }
+          : {}),
+        ...(fn.onBatch ? { onBatch: fn.onBatch } : {}),
+        ...(options.onError ? { onError: options.onError } : {}),
+      });
+    poller = consume(resources.ingestQueue, ingestQueue, {
+      name: 'verify-document',
       handler,
-      functionName: 'verify-document',
-      // batchSize as deployed; fewer concurrent pollers than the deployed 10, one process suffices.
-      batchSize: 5,
+      timeoutSeconds: ingestFunctionTimeoutSeconds,
       maxConcurrency: 2,
-      functionTimeoutMs: ingestFunctionTimeoutSeconds * 1000,
-      ...(options.pollWaitSeconds !== undefined
-        ? { waitTimeSeconds: options.pollWaitSeconds }
-        : {}),
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
-      ...(options.onError ? { onError: options.onError } : {}),
     });
     if (options.ingestHandler === undefined) {
-      const steps = [
-        ['countersign-document', resources.countersignQueue, 1],
-        ['route-document', resources.routeQueue, 5],
-      ] as const;
-      for (const [functionName, queue, batchSize] of steps) {
-        const module =
-          functionName === 'countersign-document'
-            ? await import('#functions/countersign-document.ts')
-            : await import('#functions/route-document.ts');
-        stepPollers.push(
-          startEventSourcePoller({
-            sqs: emulators.clients.sqs,
-            queueUrl: queue.url,
-            queueArn: queue.arn,
-            region: localRegion,
-            handler: module.handler,
-            functionName,
-            batchSize,
-            maxConcurrency: 1,
-            functionTimeoutMs: stepFunctionTimeoutSeconds * 1000,
-            ...(options.pollWaitSeconds !== undefined
-              ? { waitTimeSeconds: options.pollWaitSeconds }
-              : {}),
-            ...(options.onError ? { onError: options.onError } : {}),
-          }),
-        );
-      }
+      const countersign = await import('#functions/countersign-document.ts');
+      const route = await import('#functions/route-document.ts');
+      stepPollers.push(
+        consume(resources.countersignQueue, countersignQueue, {
+          name: 'countersign-document',
+          handler: countersign.handler,
+          timeoutSeconds: stepFunctionTimeoutSeconds,
+          maxConcurrency: 1,
+        }),
+        consume(resources.routeQueue, routeQueue, {
+          name: 'route-document',
+          handler: route.handler,
+          timeoutSeconds: stepFunctionTimeoutSeconds,
+          maxConcurrency: 1,
+        }),
+      );
     }
     if (options.api) {
       api = await startHttpApi({

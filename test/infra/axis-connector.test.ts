@@ -1,24 +1,14 @@
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { AxisConnector, type AxisConnectorProps } from '#infra/constructs/axis-connector.ts';
+import { makeConstructStack } from '#test/support/construct-stack.ts';
 
 function makeStack(app: App, overrides: Partial<AxisConnectorProps> = {}) {
-  const stack = new Stack(app, 'AxisTest', {
-    env: { account: '111122223333', region: 'ap-southeast-1' },
-  });
-  const table = new TableV2(stack, 'Table', {
-    partitionKey: { name: 'pk', type: AttributeType.STRING },
-    sortKey: { name: 'sk', type: AttributeType.STRING },
-    billing: Billing.onDemand(),
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-  });
-  const dataKey = new Key(stack, 'DataKey', { enableKeyRotation: true });
+  const { stack, table, dataKey } = makeConstructStack(app, 'AxisTest');
   const secret = new Secret(stack, 'AxisSecret', { description: 'axis system secret' });
   Validations.of(secret).acknowledge({
     id: 'AwsSolutions-SMG4',

@@ -1,29 +1,19 @@
-import { App, Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { App, Aws, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DocumentApi, type DocumentApiProps } from '#infra/constructs/document-api.ts';
 import { bucketName } from '#infra/definitions.ts';
 import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
+import { makeConstructStack } from '#test/support/construct-stack.ts';
 
 const ISSUER_URL = 'https://cognito-idp.ap-southeast-1.amazonaws.com/ap-southeast-1_example';
 const STATE_MACHINE_ARN =
   'arn:aws:states:ap-southeast-1:111122223333:stateMachine:RolloutStateMachine';
 
 function makeStack(app: App, overrides: Partial<DocumentApiProps> = {}) {
-  const stack = new Stack(app, 'DocumentApiTest', {
-    env: { account: '111122223333', region: 'ap-southeast-1' },
-  });
-  const table = new TableV2(stack, 'Table', {
-    partitionKey: { name: 'pk', type: AttributeType.STRING },
-    sortKey: { name: 'sk', type: AttributeType.STRING },
-    billing: Billing.onDemand(),
-    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-  });
-  const dataKey = new Key(stack, 'DataKey', { enableKeyRotation: true });
+  const { stack, table, dataKey } = makeConstructStack(app, 'DocumentApiTest');
   const logs = new Bucket(stack, 'AccessLogBucket', {
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
     enforceSSL: true,
