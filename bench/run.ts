@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -18,9 +18,10 @@ import * as z from 'zod';
 import { countersignPdf } from '#signature/countersign.ts';
 import { DEFAULT_POLICY } from '#signature/policy.ts';
 import { validatePdf } from '#signature/validate-pdf.ts';
+import { makeNssDb } from '#test/support/nss-db.ts';
+import { makeSignaturePki } from '#test/support/signing-pki.ts';
 import { makeOrgIdentity } from '#test/unit/countersign/signing-fixture.ts';
 import { writeRevision } from '#test/unit/pdf/pdf-factory.ts';
-import { makeSignaturePki } from '#test/unit/signature/test-pki.ts';
 import { type BundleFigure, measureBundles } from './bundles.ts';
 import { medianMs, paired } from './measure.ts';
 
@@ -64,9 +65,9 @@ function largePdf(size: number): Buffer {
 const dir = mkdtempSync(path.join(tmpdir(), 'edoc-bench-'));
 const pki = makeSignaturePki();
 const org = makeOrgIdentity();
+const kbOf = (file: string) => Math.round(statSync(file).size / 1024);
 const run = (cmd: string, args: string[]) =>
   execFileSync(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-const nssdb = `sql:${path.join(dir, 'nss')}`;
 
 const figures: Record<string, number> = {};
 const absolute: Record<string, number> = {};
@@ -76,26 +77,7 @@ let bundleNote: string | undefined;
 
 try {
   progress('building the NSS database and the signed inputs');
-  run('mkdir', ['nss']);
-  run('certutil', ['-N', '-d', nssdb, '--empty-password']);
-  run('openssl', [
-    'pkcs12',
-    '-export',
-    '-in',
-    pki.rsaSigner.certFile,
-    '-inkey',
-    pki.rsaSigner.keyFile,
-    '-certfile',
-    pki.intermediate.certFile,
-    '-name',
-    'signer',
-    '-passout',
-    'pass:',
-    '-out',
-    'signer.p12',
-  ]);
-  run('pk12util', ['-i', 'signer.p12', '-d', nssdb, '-W', '']);
-  run('certutil', ['-A', '-d', nssdb, '-n', 'root', '-t', 'C,C,C', '-i', pki.root.certFile]);
+  const nssdb = makeNssDb(dir, pki);
 
   const files = new Map<string, { unsigned: string; signed: string }>();
   for (const size of SIZES) {
@@ -131,14 +113,14 @@ try {
     absolute[`pdfsig_ms_${size.label}`] = pdfsig;
     rows.push({
       case: `verify ${size.label}`,
-      kb: 0,
+      kb: kbOf(file),
       ms: verify.ms,
       versus: 'floor',
       peerMs: verify.floorMs,
     });
     rows.push({
       case: `verify ${size.label}`,
-      kb: 0,
+      kb: kbOf(file),
       ms: verify.ms,
       versus: 'pdfsig',
       peerMs: pdfsig,
@@ -196,7 +178,7 @@ try {
     absolute[`countersign_ms_${size.label}`] = countersign.ms;
     rows.push({
       case: `countersign ${size.label}`,
-      kb: 0,
+      kb: kbOf(file),
       ms: countersign.ms,
       versus: 'floor',
       peerMs: countersign.floorMs,
@@ -223,7 +205,7 @@ try {
     const r = await paired(runs, floor(full), () => validatePdf(readFileSync(full), trust));
     rows.push({
       case: `verify ${path.basename(file)}`,
-      kb: 0,
+      kb: kbOf(full),
       ms: r.ms,
       versus: 'floor',
       peerMs: r.floorMs,
@@ -282,10 +264,12 @@ if (json) {
   );
 } else {
   log(`edoc-hub benchmarks (median of ${runs} runs; floor = read the file + SHA-256)\n`);
-  log(`${'case'.padEnd(44)} ${'ms'.padStart(9)} ${'versus'.padStart(8)} ${'ms'.padStart(9)}`);
+  log(
+    `${'case'.padEnd(44)} ${'KB'.padStart(7)} ${'ms'.padStart(9)} ${'versus'.padStart(8)} ${'ms'.padStart(9)} ${'ratio'.padStart(6)}`,
+  );
   for (const r of rows) {
     log(
-      `${r.case.padEnd(44)} ${r.ms.toFixed(1).padStart(9)} ${r.versus.padStart(8)} ${r.peerMs.toFixed(1).padStart(9)}`,
+      `${r.case.padEnd(44)} ${String(r.kb).padStart(7)} ${r.ms.toFixed(1).padStart(9)} ${r.versus.padStart(8)} ${r.peerMs.toFixed(1).padStart(9)} ${(r.ms / r.peerMs).toFixed(2).padStart(6)}`,
     );
   }
   log(

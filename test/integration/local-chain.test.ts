@@ -14,12 +14,12 @@ import { parsePemBundle } from '#signature/certificates.ts';
 import { toPem } from '#signature/csr.ts';
 import { DEFAULT_POLICY } from '#signature/policy.ts';
 import { validatePdf } from '#signature/validate-pdf.ts';
+import { makeSignaturePki, type SignaturePki } from '#test/support/signing-pki.ts';
 import { type DevAuth, loadDevAuth, signDevToken } from '../../scripts/local/dev-token.ts';
 import { localCredentials, localRegion } from '../../scripts/local/emulators.ts';
 import { type LocalStack, startLocalStack } from '../../scripts/local/local-stack.ts';
 import { makeOrgIdentity, type OrgIdentity } from '../unit/countersign/signing-fixture.ts';
 import { makeSignedPdf } from '../unit/signature/signed-pdf.ts';
-import { makeSignaturePki, type SignaturePki } from '../unit/signature/test-pki.ts';
 
 const ISSUER = '000.00.08.H48'; // Sở Thông tin và Truyền thông (seed)
 const RECIPIENT = '000.00.02.H48'; // Sở Nội vụ, a provincial inbox

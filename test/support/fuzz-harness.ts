@@ -12,8 +12,8 @@ import { DEFAULT_POLICY } from '#signature/policy.ts';
 import { type ValidationOptions, validatePdf } from '#signature/validate-pdf.ts';
 import { makeOrgIdentity } from '../unit/countersign/signing-fixture.ts';
 import { makeSignedPdf } from '../unit/signature/signed-pdf.ts';
-import { makeSignaturePki } from '../unit/signature/test-pki.ts';
 import { type FuzzCase, fuzzCase } from './fuzz-mutations.ts';
+import { makeSignaturePki } from './signing-pki.ts';
 
 export const CORPUS_DIR = path.resolve(import.meta.dirname, '../../../shared/corpus');
 export const REGRESSIONS_DIR = path.resolve(import.meta.dirname, '../robustness/regressions');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
 import type { DeliveryRecord } from '#ports/status-repository.ts';
+import type { VerificationSummary } from '#shared/documents/archive-manifest.ts';
 
 export interface SeedOptions {
   readonly issuer: string;
@@ -16,6 +17,24 @@ export interface SeedOptions {
 }
 
 const PDF = Buffer.from('%PDF-1.7\n% countersigned\n%%EOF\n');
+
+/** Who signed every seeded document, as its verification records it. */
+export const SEEDED_SIGNER = 'Lê Văn Cường';
+
+/** A TOTAL_PASSED verification of one timestamped signature by `signer`. */
+const verifiedBy = (signer: string, at: string): VerificationSummary => ({
+  indication: 'TOTAL_PASSED',
+  validationTime: at,
+  signatures: [
+    {
+      fieldName: 'Signature1',
+      kind: 'signature',
+      indication: 'TOTAL_PASSED',
+      signer,
+      signingTimeSource: 'timestamp',
+    },
+  ],
+});
 
 /**
  * Writes documents through the status repository as the pipeline steps do (create, upload,
@@ -46,7 +65,7 @@ export function makeDocumentSeeder(deps: {
           typeCode: options.typeCode ?? 'cong-van',
           subject: `Công văn ${counter}`,
           promulgationDate: at.slice(0, 10),
-          signer: { name: 'Lê Văn Cường', position: 'Giám đốc' },
+          signer: { name: SEEDED_SIGNER, position: 'Giám đốc' },
           urgency: 'normal',
           secrecy: 'none',
           recipients,
@@ -65,9 +84,7 @@ export function makeDocumentSeeder(deps: {
       changes: Record<string, unknown>,
     ) => deps.repository.transition(id, from, to, { at, status: to, actor: 'pipeline' }, changes);
     await step('AWAITING_UPLOAD', 'UPLOADED', { upload: { sha256: 'a'.repeat(64), size: 100 } });
-    await step('UPLOADED', 'VERIFIED', {
-      verification: { indication: 'TOTAL_PASSED', validationTime: at, signatures: [] },
-    });
+    await step('UPLOADED', 'VERIFIED', { verification: verifiedBy(SEEDED_SIGNER, at) });
     if (options.stage === 'VERIFIED') return id;
     const key = `countersigned/${issuer}/${id}.pdf`;
     await deps.s3.send(
