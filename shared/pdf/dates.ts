@@ -23,9 +23,25 @@ export function parsePdfDate(text: string | undefined): Date | undefined {
     );
   if (!m) return undefined;
   const n = (i: number, fallback: number) => (m[i] === undefined ? fallback : Number(m[i]));
-  const utc = Date.UTC(n(1, 0), n(2, 1) - 1, n(3, 1), n(4, 0), n(5, 0), n(6, 0));
+  const [year, month, day] = [n(1, 0), n(2, 1), n(3, 1)];
+  const [hour, minute, second] = [n(4, 0), n(5, 0), n(6, 0)];
+  const [offsetHours, offsetMinutesPart] = [n(8, 0), n(9, 0)];
+  // Date.UTC rolls 31 February over to 3 March and hour 25 into the next day: such text is not a
+  // date, so every part must stay within its own range.
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  if (offsetHours > 23 || offsetMinutesPart > 59) return undefined;
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute, second, 0);
   const sign = m[7] === '-' ? -1 : 1;
-  const offsetMinutes = m[7] === 'Z' || m[7] === undefined ? 0 : sign * (n(8, 0) * 60 + n(9, 0));
-  const date = new Date(utc - offsetMinutes * 60_000);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  const offsetMinutes =
+    m[7] === 'Z' || m[7] === undefined ? 0 : sign * (offsetHours * 60 + offsetMinutesPart);
+  return new Date(utc.getTime() - offsetMinutes * 60_000);
+}
+
+function daysInMonth(year: number, month: number): number {
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year, month, 0);
+  return lastDay.getUTCDate();
 }

@@ -25,3 +25,31 @@ describe('parsePdfDate', () => {
     expect(parsePdfDate('16/04/2019')).toBeUndefined();
   });
 });
+
+describe('parsePdfDate on impossible dates', () => {
+  it.each([
+    ['month 13', 'D:20191301000000Z'],
+    ['month 00', 'D:20190001000000Z'],
+    ['31 February', 'D:20190231120000Z'],
+    ['29 February of a common year', 'D:20190229120000Z'],
+    ['day 00', 'D:20190400120000Z'],
+    ['31 April', "D:20190431120000+07'00'"],
+    ['hour 25', 'D:20190416250000Z'],
+    ['hour 24', 'D:20190416240000Z'],
+    ['minute 60', 'D:20190416096000Z'],
+    ['second 60', 'D:20190416093060Z'],
+    ['an offset of 24 hours', "D:20190416093000+24'00'"],
+    ['an offset minute of 60', "D:20190416093000+07'60'"],
+  ])('gives undefined for %s, as for malformed text', (_, text) => {
+    expect(parsePdfDate(text)).toBeUndefined();
+  });
+
+  it('reads 29 February of a leap year and the last second of a day', () => {
+    expect(parsePdfDate('D:20200229235959Z')).toEqual(new Date('2020-02-29T23:59:59Z'));
+    expect(parsePdfDate('D:2000022912')).toEqual(new Date('2000-02-29T12:00:00Z'));
+  });
+
+  it('reads years before 100 as written, not as 19xx', () => {
+    expect(parsePdfDate('D:00500101')?.getUTCFullYear()).toBe(50);
+  });
+});
