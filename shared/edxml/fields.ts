@@ -57,7 +57,7 @@ export function formatEdxmlTimestamp(instant: Date): string {
   return `${formatEdxmlDate(instant)} ${time}`;
 }
 
-/** Agency identifier (the repo's one definition, `000.00.00.H48`). */
+/** Agency identifier: the repo's one rule (`000.00.00.H48`, up to 35 characters since 2022). */
 export const organIdSchema = agencyIdSchema;
 
 /** `OrganId,yyyy/MM/dd,Number/Notation`, as domain.md gives it for MessageHeader/DocumentId. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGENCY_ID_PATTERN } from '#shared/routing/agency-id.ts';
+import { AGENCY_ID_PATTERN, agencyIdSchema } from '#shared/routing/agency-id.ts';
 import { loadDocumentTypeCatalogue } from '#shared/routing/catalogue.ts';
 import { enrolledAgencyCodes, loadAgencyDirectory } from '#shared/routing/directory.ts';
 import { rolloutPolicySchema } from '#shared/routing/rollout-policy.ts';
@@ -41,15 +41,25 @@ describe('agency identifiers', () => {
     expect(AGENCY_ID_PATTERN.test('000.00.00.G22')).toBe(true);
   });
 
+  it('accept the longer identifiers of the 2022 amendment, up to 35 characters', () => {
+    const longest = '000.00.00.H48.001.02.03.04.05.06.07';
+    expect(longest).toHaveLength(35);
+    expect(agencyIdSchema.safeParse(longest).success).toBe(true);
+    expect(agencyIdSchema.safeParse(`${longest}8`).success).toBe(false);
+  });
+
   it('refuse other shapes', () => {
     for (const code of [
       'H48',
       '000.00.00.h48',
-      '000.00.0.H48',
+      '000..00.H48',
       '000.00.00.H48 ',
-      '00.000.00.H48',
+      '.000.00.00.H48',
+      '000.00.00.H48.',
+      '000/00.00.H48',
+      '000.00.00.H48#x',
     ]) {
-      expect(AGENCY_ID_PATTERN.test(code), code).toBe(false);
+      expect(agencyIdSchema.safeParse(code).success, code).toBe(false);
     }
   });
 });
@@ -80,7 +90,7 @@ describe('agency directory', () => {
   });
 
   it('refuses a malformed code, an unknown key kind and unknown fields', () => {
-    expect(() => loadAgencyDirectory([makeAgency({ code: 'H48.30' })])).toThrow();
+    expect(() => loadAgencyDirectory([makeAgency({ code: '000.00.08.h48' })])).toThrow();
     expect(() =>
       loadAgencyDirectory([
         makeAgency({
