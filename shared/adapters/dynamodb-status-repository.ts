@@ -18,7 +18,7 @@ import type {
 import { numberClaimKey } from '#shared/documents/document-record.ts';
 import { CHANNELS } from '#shared/routing/directory.ts';
 import {
-  canAdvanceDelivery,
+  canAdvanceDeliveryOverAxis,
   canTransition,
   DELIVERY_STATES,
   type DeliveryState,
@@ -237,7 +237,8 @@ export class DynamoDbStatusRepository implements StatusRepository, AxisDocumentR
     at: string,
     note?: string,
   ): Promise<void> {
-    if (!canAdvanceDelivery(from, to)) throw new InvalidTransitionError(from, to);
+    // The widest model any caller may use (the axis one); callers apply their own, stricter rule.
+    if (!canAdvanceDeliveryOverAxis(from, to)) throw new InvalidTransitionError(from, to);
     // The inbox key (gsi2sk) keeps the time of delivery: a receipt does not reorder the inbox.
     try {
       await this.#db.send(

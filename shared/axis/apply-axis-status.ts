@@ -1,7 +1,7 @@
 import { EdxmlFormatError } from '../edxml/errors.ts';
 import { type EdxmlStatus, parseStatusMessage } from '../edxml/status-message.ts';
 import type { AxisDocumentRecords, StatusRepository } from '../ports/status-repository.ts';
-import { canAdvanceDelivery, InvalidTransitionError } from '../status/document-status.ts';
+import { canAdvanceDeliveryOverAxis, InvalidTransitionError } from '../status/document-status.ts';
 import type { StatusOutcome } from './ports.ts';
 
 /** Codes whose Description says why (a refusal): kept as the delivery's reason. */
@@ -18,10 +18,11 @@ export interface ApplyAxisStatusDeps {
  * 1. Find the document by its issuer, year, number and notation (ResponseFor), checked against
  *    the record; a document the hub never issued is reported `unknown-document`, not thrown.
  * 2. Find the delivery of the answering agency (From/OrganId).
- * 3. The same code again is a `duplicate`; a step the delivery model forbids (from
- *    canAdvanceDelivery) is `not-allowed` and changes nothing; otherwise advanceDelivery,
- *    conditional on the state just read (a refusal's Description becomes its reason). A write that loses a
- *    race is re-read once and judged again.
+ * 3. The same code again is a `duplicate`; a step the axis delivery model forbids
+ *    (canAdvanceDeliveryOverAxis: a peer may skip codes it does not send, never go back) is
+ *    `not-allowed` and changes nothing; otherwise advanceDelivery, conditional on the state just
+ *    read (a refusal's Description becomes its reason). A write that loses a race is re-read once
+ *    and judged again.
  */
 export async function applyAxisStatus(
   deps: ApplyAxisStatusDeps,
@@ -62,7 +63,9 @@ export async function applyAxisStatus(
     if (delivery === undefined) return { kind: 'unknown-recipient', documentId, recipient };
     const judged = { documentId, recipient, from: delivery.state, code };
     if (delivery.state === code) return { kind: 'duplicate', ...judged };
-    if (!canAdvanceDelivery(delivery.state, code)) return { kind: 'not-allowed', ...judged };
+    if (!canAdvanceDeliveryOverAxis(delivery.state, code)) {
+      return { kind: 'not-allowed', ...judged };
+    }
     try {
       await deps.repository.advanceDelivery(
         documentId,

@@ -63,8 +63,32 @@ const DELIVERY_NEXT: Readonly<Record<DeliveryState, readonly DeliveryState[]>> =
   '16': ['03', '04', '05', '06'],
 };
 
+/**
+ * The step-by-step model: what an agency may report through the API, one code after the other
+ * (receipt 01 before acceptance 03, and so on).
+ */
 export const canAdvanceDelivery = (from: DeliveryState, to: DeliveryState): boolean =>
   DELIVERY_NEXT[from].includes(to);
+
+/** Receipt, acceptance, assignment, work and completion, in the order a recipient goes through. */
+const PROGRESS: readonly DeliveryState[] = ['01', '03', '04', '05', '06'];
+
+/**
+ * What a status message from a peer on the national axis may do: every step of
+ * canAdvanceDelivery, and any move forward in the progress order 01 → 03 → 04 → 05 → 06 from SENT,
+ * PENDING or an earlier progress code. A peer's system sends only the codes it tracks (a
+ * ministry may answer 03 with no separate 01), and a later code implies the earlier ones. Never
+ * backwards, a refusal (02) only before acceptance, and recall answers only after a recall.
+ * Storage guards use this one: it is a superset of canAdvanceDelivery.
+ */
+export const canAdvanceDeliveryOverAxis = (from: DeliveryState, to: DeliveryState): boolean => {
+  if (canAdvanceDelivery(from, to)) return true;
+  const target = PROGRESS.indexOf(to);
+  if (target < 0) return false;
+  if (from === 'PENDING' || from === 'SENT') return true;
+  const current = PROGRESS.indexOf(from);
+  return current >= 0 && target > current;
+};
 
 /** A transition the state model forbids, or one that lost a race with another writer. */
 export class InvalidTransitionError extends DomainError {

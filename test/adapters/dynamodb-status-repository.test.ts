@@ -134,4 +134,17 @@ describe('DynamoDbStatusRepository on dynalite', () => {
     expect(deliveries[1]?.reason).toBe('not enrolled');
     expect((await repo.get(doc.id))?.status).toBe('AWAITING_UPLOAD');
   });
+  it('lets a ministry skip codes it does not send (SENT to 03), never go back (03 to 01)', async () => {
+    const doc = makeDocument();
+    await repo.create(doc, entry('AWAITING_UPLOAD'));
+    const at = '2019-05-16T08:00:00+07:00';
+    await repo.recordDeliveries(doc.id, [
+      { recipient: '000.00.00.G22', channel: 'national-axis', state: 'SENT', updatedAt: at },
+    ]);
+    await repo.advanceDelivery(doc.id, '000.00.00.G22', 'SENT', '03', at);
+    await expect(
+      repo.advanceDelivery(doc.id, '000.00.00.G22', '03', '01', at),
+    ).rejects.toBeInstanceOf(InvalidTransitionError);
+    expect((await repo.deliveries(doc.id)).map((d) => d.state)).toEqual(['03']);
+  });
 });

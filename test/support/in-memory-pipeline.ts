@@ -9,7 +9,7 @@ import type {
   StatusRepository,
 } from '#ports/status-repository.ts';
 import {
-  canAdvanceDelivery,
+  canAdvanceDeliveryOverAxis,
   canTransition,
   type DeliveryState,
   type DocumentStatus,
@@ -84,7 +84,8 @@ export class InMemoryStatusRepository implements StatusRepository, AxisDocumentR
     at: string,
     note?: string,
   ): Promise<void> {
-    if (!canAdvanceDelivery(from, to)) throw new InvalidTransitionError(from, to);
+    // The widest model any caller may use (the axis one); callers apply their own, stricter rule.
+    if (!canAdvanceDeliveryOverAxis(from, to)) throw new InvalidTransitionError(from, to);
     const all = this.deliveryRecords.get(id) ?? [];
     const current = all.find((d) => d.recipient === recipient);
     if (current?.state !== from) throw new InvalidTransitionError(from, to);
