@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -23,6 +24,7 @@ import { S3DownloadPresigner } from '#adapters/s3-download-presigner.ts';
 import { S3ReportLibrary } from '#adapters/s3-report-library.ts';
 import { S3UploadPresigner } from '#adapters/s3-upload-presigner.ts';
 import { SfnApprovalGateway } from '#adapters/sfn-approval-gateway.ts';
+import { SqsAxisOutbox } from '#adapters/sqs-step-queue.ts';
 import {
   getReportLink,
   getRollout,
@@ -55,6 +57,7 @@ import {
   ApprovalNotPendingError,
   ApprovalsUnavailableError,
   ApprovalTaskClosedError,
+  AxisRelayError,
   DeliveryTransitionError,
   DocumentNotFoundError,
   InvalidCursorError,
@@ -113,6 +116,13 @@ const stats = {
   directory,
   catalogue,
   clock,
+};
+const axisOutboxUrl = optionalEnv('AXIS_OUTBOX_QUEUE_URL');
+// Without the axis connector there is nobody to tell: receipts stay in the hub.
+const delivery = {
+  repository,
+  clock,
+  ...(axisOutboxUrl ? { axisOutbox: new SqsAxisOutbox(new SQSClient({}), axisOutboxUrl) } : {}),
 };
 const rollout = new DynamoDbRolloutOverview(dynamodb, tableName);
 const openApi = JSON.stringify(buildOpenApiDocument());
@@ -228,6 +238,7 @@ const DOMAIN_ERRORS: readonly (readonly [DomainErrorClass, number, string])[] = 
   [ApprovalTaskClosedError, 409, 'APPROVAL_CLOSED'],
   [ApprovalsUnavailableError, 503, 'APPROVALS_UNAVAILABLE'],
   [ReportsUnavailableError, 503, 'REPORTS_UNAVAILABLE'],
+  [AxisRelayError, 503, 'AXIS_RELAY_PENDING'],
 ];
 
 function domainErrorResponse(error: unknown): Result | undefined {
@@ -347,11 +358,12 @@ const ROUTES: Record<OperationId, (event: Event, context: Context) => Promise<Re
   listInbox: route(async (event, caller) => ok(await listInbox({ index }, caller, queryOf(event)))),
   reportReceipt: route(
     async (event, caller) => {
-      const result = await reportReceipt(
-        { repository, clock },
-        caller,
-        param(event, 'id'),
-        event.body,
+      const result = await reportReceipt(delivery, caller, param(event, 'id'), event.body).catch(
+        (error: unknown) => {
+          // Answered 503 like any refusal, but it is our queue failing: log it as a failure.
+          if (error instanceof AxisRelayError) logger.error('axis relay failed', error);
+          throw error;
+        },
       );
       logger.info('receipt reported', { documentId: result.documentId, state: result.state });
       return ok(result);
@@ -360,12 +372,7 @@ const ROUTES: Record<OperationId, (event: Event, context: Context) => Promise<Re
   ),
   recallDocument: route(
     async (event, caller) => {
-      const result = await recallDocument(
-        { repository, clock },
-        caller,
-        param(event, 'id'),
-        event.body,
-      );
+      const result = await recallDocument(delivery, caller, param(event, 'id'), event.body);
       logger.info('document recalled', {
         documentId: result.documentId,
         recalled: result.recalled,

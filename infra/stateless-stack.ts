@@ -209,6 +209,7 @@ export class StatelessStack extends Stack {
             stateMachineArn: this.rollout.stateMachine.stateMachineArn,
             reportsBucketName: bucketName(config.stage, 'reports', Aws.ACCOUNT_ID, Aws.REGION),
             reportsKey: stateful.dataKey,
+            axisOutbox: this.axisConnector?.outboxQueue,
           });
     if (this.documentApi) new CfnOutput(this, 'DocumentApiUrl', { value: this.documentApi.url });
 

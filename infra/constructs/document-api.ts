@@ -13,6 +13,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { APPROVAL_PK } from '#adapters/dynamodb-rollout-store.ts';
 import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
@@ -57,6 +58,12 @@ export interface DocumentApiProps {
   readonly reportsBucketName?: string;
   /** Key of the reports bucket, if SSE-KMS. @default dataKey */
   readonly reportsKey?: IKey;
+  /**
+   * The national axis connector's outbox: statuses our agencies report on documents received
+   * over the axis are queued there for the axis sender.
+   * @default none: receipts stay in the hub
+   */
+  readonly axisOutbox?: IQueue;
   /** GSI keyed `ISSUER#<code>` / `<createdAt>#<id>`. @default 'byIssuer' */
   readonly issuerIndexName?: string;
   /** GSI keyed `RECIPIENT#<code>` / `<deliveredAt>#<id>`. @default 'byRecipient' */
@@ -78,7 +85,9 @@ const API_LEADING_KEYS = ['DOC#*', 'NUMBER#*', 'AUDIT#*', 'ROLLOUT#POLICY'];
  * - `dynamodb:Scan` of the table for `GET /admin/stats` across every issuer (read-only, bounded
  *   to a few pages per request by the function);
  * - with a reports bucket: listing under `reports/` and `s3:GetObject` on `reports/*` (the
- *   download link and the existence check), with `kms:Decrypt` of its key.
+ *   download link and the existence check), with `kms:Decrypt` of its key;
+ * - with an axis outbox: `sqs:SendMessage` on it (and its key), for receipts on documents
+ *   received over the national axis.
  */
 export class DocumentApi extends Construct {
   public readonly api: HttpApi;
@@ -106,8 +115,10 @@ export class DocumentApi extends Construct {
         RECIPIENT_INDEX: recipientIndex,
         ...(props.stateMachineArn ? { STATE_MACHINE_ARN: props.stateMachineArn } : {}),
         ...(props.reportsBucketName ? { REPORTS_BUCKET: props.reportsBucketName } : {}),
+        ...(props.axisOutbox ? { AXIS_OUTBOX_QUEUE_URL: props.axisOutbox.queueUrl } : {}),
       },
     });
+    props.axisOutbox?.grantSendMessages(this.handler);
     this.handler.grantStatusItems(
       props.table,
       ['dynamodb:GetItem', 'dynamodb:PutItem'],

@@ -1,11 +1,18 @@
 import type { z } from 'zod';
-import type { DeliveryRecord, StatusRepository } from '../ports/status-repository.ts';
+import type { AxisStatusReport } from '../axis/outbox-message.ts';
+import type { AxisStatusOutbox } from '../axis/report-status-to-axis.ts';
+import type {
+  DeliveryRecord,
+  DocumentRecord,
+  StatusRepository,
+} from '../ports/status-repository.ts';
 import { canAdvanceDelivery, InvalidTransitionError } from '../status/document-status.ts';
 import { recallBodySchema, receiptBodySchema, type receiptResultSchema } from './api-schemas.ts';
 import type { Caller } from './caller.ts';
 import { loadDocument } from './document-queries.ts';
 import {
   AccessDeniedError,
+  AxisRelayError,
   DeliveryTransitionError,
   InvalidRequestError,
   NothingToRecallError,
@@ -15,6 +22,8 @@ import { fieldErrors } from './field-errors.ts';
 export interface DeliveryDeps {
   readonly repository: Pick<StatusRepository, 'get' | 'deliveries' | 'advanceDelivery'>;
   readonly clock: { now(): Date };
+  /** Where statuses on documents received over the national axis go. @default none: no axis */
+  readonly axisOutbox?: AxisStatusOutbox;
 }
 
 type ReceiptResult = z.infer<typeof receiptResultSchema>;
@@ -28,12 +37,37 @@ const view = (documentId: string, d: DeliveryRecord): ReceiptResult => ({
   ...(d.reason === undefined ? {} : { reason: d.reason }),
 });
 
+/** The poller records `results.axis` on every document it imports; nothing else writes it. */
+const receivedOverAxis = (record: DocumentRecord): boolean => record.results['axis'] !== undefined;
+
+/**
+ * Hands the delivery's status to the axis outbox when the document came over the axis. A failed
+ * hand-over is AxisRelayError: the status is recorded, and the recipient's retry of the same
+ * report (step 2 of reportReceipt) hands it over again.
+ */
+async function relayToAxis(
+  deps: DeliveryDeps,
+  record: DocumentRecord,
+  status: Omit<AxisStatusReport, 'kind' | 'documentId'>,
+): Promise<void> {
+  if (deps.axisOutbox === undefined || !receivedOverAxis(record)) return;
+  try {
+    await deps.axisOutbox.send({ kind: 'status', documentId: record.id, ...status });
+  } catch (error) {
+    throw new AxisRelayError(record.id, { cause: error });
+  }
+}
+
 /**
  * `POST /documents/{id}/receipts`: a recipient reports an edXML status code on its delivery.
  * 1. only a recipient reports (others who may see the document are refused, the rest get 404);
- * 2. the same code again answers with the delivery unchanged, so a retried POST is harmless;
+ * 2. the same code again answers with the delivery unchanged, so a retried POST is harmless; on
+ *    a document received over the axis it is handed to the axis outbox again, which is how a
+ *    report whose hand-over failed (503) reaches the sender once the recipient retries;
  * 3. the step must be one the delivery model allows from the current state;
- * 4. it is applied by a write conditional on that state: a report racing another loses.
+ * 4. it is applied by a write conditional on that state: a report racing another loses;
+ * 5. on a document received over the axis, the status goes to the axis outbox, stamped with the
+ *    time of the write, for the axis sender to tell the issuing organization.
  */
 export async function reportReceipt(
   deps: DeliveryDeps,
@@ -44,12 +78,20 @@ export async function reportReceipt(
   const parsed = receiptBodySchema.safeParse(body);
   if (!parsed.success) throw new InvalidRequestError(fieldErrors(parsed.error));
   const { code, reason } = parsed.data;
-  const { deliveries, access } = await loadDocument(deps.repository, caller, id);
+  const { record, deliveries, access } = await loadDocument(deps.repository, caller, id);
   const own = deliveries.find((d) => d.recipient === caller.agency);
   if (access !== 'recipient' || own === undefined) {
     throw new AccessDeniedError('only a recipient of the document reports its status');
   }
-  if (own.state === code) return view(id, own);
+  if (own.state === code) {
+    await relayToAxis(deps, record, {
+      recipient: own.recipient,
+      code,
+      at: own.updatedAt,
+      ...(own.reason === undefined ? {} : { reason: own.reason }),
+    });
+    return view(id, own);
+  }
   if (!canAdvanceDelivery(own.state, code)) throw new DeliveryTransitionError(own.state, code);
   const at = deps.clock.now().toISOString();
   try {
@@ -60,6 +102,12 @@ export async function reportReceipt(
     }
     throw error;
   }
+  await relayToAxis(deps, record, {
+    recipient: own.recipient,
+    code,
+    at,
+    ...(reason ? { reason } : {}),
+  });
   return view(id, { ...own, state: code, updatedAt: at, ...(reason ? { reason } : {}) });
 }
 

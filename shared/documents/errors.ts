@@ -93,3 +93,16 @@ export class ReportsUnavailableError extends DomainError {
     super('rollout reports are not configured in this deployment');
   }
 }
+
+/**
+ * The delivery's status is recorded but could not be handed to the national axis outbox. The
+ * same report repeated hands it over again without changing the delivery.
+ */
+export class AxisRelayError extends DomainError {
+  constructor(id: string, options?: { cause?: unknown }) {
+    super(
+      `the status of document ${id} is recorded but not yet passed to the national axis; repeat the same report`,
+      options,
+    );
+  }
+}
