@@ -4,6 +4,7 @@ import { parseS3Notification } from '#functions/lib/s3-notification.ts';
 import { loadDevAuth, signDevToken } from './local/dev-token.ts';
 import { type EmulatedService, PortInUseError, StateDirInUseError } from './local/emulators.ts';
 import type { BatchResult } from './local/event-source-poller.ts';
+import type { LocalAxisOptions } from './local/local-axis.ts';
 import { prepareLocalReference } from './local/local-reference.ts';
 import { startLocalStack } from './local/local-stack.ts';
 
@@ -12,11 +13,17 @@ const SettingsSchema = z.object({
   EDOC_PORT: port.default(4000),
   EDOC_AWS_PORT: port.default(4566),
   EDOC_DYNAMODB_PORT: port.default(4567),
+  EDOC_AXIS_PORT: port.default(4001),
+  /** The deployed schedule's rate is one minute by default. */
+  EDOC_AXIS_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** How long the stand-in's ministries take to answer 01, and again 03. */
+  EDOC_AXIS_ANSWER_SECONDS: z.coerce.number().min(0).max(3600).default(2),
 });
 const portVariable: Record<EmulatedService, string> = {
   'S3/SQS': 'EDOC_AWS_PORT',
   DynamoDB: 'EDOC_DYNAMODB_PORT',
   API: 'EDOC_PORT',
+  axis: 'EDOC_AXIS_PORT',
 };
 
 const stateDir = fileURLToPath(new URL('../.edoc-local/', import.meta.url));
@@ -42,6 +49,13 @@ async function main(): Promise<void> {
       directoryFile: reference.directoryFile,
       ports: { aws: settings.EDOC_AWS_PORT, dynamodb: settings.EDOC_DYNAMODB_PORT },
       api: { port: settings.EDOC_PORT, auth },
+      axis: {
+        port: settings.EDOC_AXIS_PORT,
+        pollSeconds: settings.EDOC_AXIS_POLL_SECONDS,
+        answerDelayMs: settings.EDOC_AXIS_ANSWER_SECONDS * 1000,
+        onPoll: logPoll,
+        onSend: logSend,
+      },
       onBatch: logBatch,
       onError: (error) => console.error('edoc-hub: local stack error', error),
     });
@@ -65,7 +79,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const { endpoints, resources } = stack;
+  const { endpoints, resources, axis } = stack;
   const api = endpoints.api ?? `http://127.0.0.1:${settings.EDOC_PORT}`;
   const [example] = reference.leaders;
   const tokens = reference.leaders.map(
@@ -81,6 +95,14 @@ async function main(): Promise<void> {
       `  status table        ${resources.table}`,
       `  ingest queue        ${resources.ingestQueue.url}`,
       `  dead-letter queue   ${resources.ingestDeadLetterQueue.url}`,
+      ...(axis === undefined
+        ? []
+        : [
+            `  national axis       ${axis.standIn.url}  (stand-in; ministries answer 01 then 03 after ${settings.EDOC_AXIS_ANSWER_SECONDS} s)`,
+            `    its state         GET ${axis.standIn.origin}/_standin; packages and statuses we send in .edoc-local/axis/stand-in/received/`,
+            `    a ministry sends  node scripts/local/axis-inbound.ts --to 000.00.02.H48 (polled every ${settings.EDOC_AXIS_POLL_SECONDS} s)`,
+            `    axis outbox       ${axis.outboxQueue.url} (DLQ ${axis.deadLetterQueue.name})`,
+          ]),
       `  agency directory    ${relative(reference.directoryFile)} (organization keys: .edoc-local/keys/)`,
       `  trust anchors       ${relative(reference.trustDir)}/anchors/ (the local CA is there)`,
       '',
@@ -110,6 +132,35 @@ async function main(): Promise<void> {
   process.once('SIGTERM', force);
   await stack.stop();
   console.log('edoc-hub: stopped');
+}
+
+const logPoll: NonNullable<LocalAxisOptions['onPoll']> = ({ result, error }) => {
+  if (error !== undefined) {
+    const reason = error instanceof Error ? error.message : String(error);
+    console.log(`edoc-hub: axis poll FAILED (${reason}); the next run tries again`);
+    return;
+  }
+  if (result === undefined) return;
+  for (const r of result.received)
+    console.log(`edoc-hub: axis ${r.docId} delivered as ${r.documentId}, answered 01`);
+  for (const r of result.refused)
+    console.log(`edoc-hub: axis ${r.docId} refused (02): ${r.reason}`);
+  for (const s of result.statuses) {
+    const o = s.outcome;
+    const what = 'code' in o ? `${o.documentId} → ${o.recipient}: ${o.code} (${o.kind})` : o.kind;
+    console.log(`edoc-hub: axis status ${s.docId}: ${what}`);
+  }
+  for (const r of [...result.unanswerable, ...result.failed]) {
+    console.log(`edoc-hub: axis ${r.docId} not handled: ${'reason' in r ? r.reason : r.code}`);
+  }
+};
+
+function logSend(result: BatchResult): void {
+  if (result.failed.length === 0) return;
+  const reason = result.error instanceof Error ? `: ${result.error.message}` : '';
+  console.log(
+    `edoc-hub: axis sender FAILED ${result.failed.length} message(s) (retried after the visibility timeout, then the axis DLQ)${reason}`,
+  );
 }
 
 function logBatch(result: BatchResult): void {

@@ -37,7 +37,7 @@ export const localStage = 'local';
 /** Any credentials pass; the SDK still refuses to sign without some. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export type EmulatedService = 'S3/SQS' | 'DynamoDB' | 'API';
+export type EmulatedService = 'S3/SQS' | 'DynamoDB' | 'API' | 'axis';
 
 /** A port the emulators could not bind, so callers can tell the user which setting to change. */
 export class PortInUseError extends Error {

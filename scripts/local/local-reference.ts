@@ -19,6 +19,11 @@ export interface LocalReference {
   readonly trustDir: string;
   readonly caFile: string;
   readonly leaders: readonly LocalLeaderKey[];
+  /**
+   * A leader key for every agency reached over the national axis (the ministries), to sign the
+   * packages a developer injects into the axis stand-in as if that ministry had sent them.
+   */
+  readonly axisSenders: readonly LocalLeaderKey[];
 }
 
 const CA_SUBJECT = 'CN=edoc-hub local development CA,O=edoc-hub local development,C=VN';
@@ -53,10 +58,14 @@ export async function prepareLocalReference(
   if (!(await exists(anchorFile))) await writeFile(anchorFile, ca.certificatePem);
 
   const leaders: LocalLeaderKey[] = [];
+  const axisSenders: LocalLeaderKey[] = [];
   const directory = [];
   for (const agency of seed.agencies) {
     if (agency.organizationSigning === undefined) {
       directory.push(agency);
+      if (agency.channel === 'national-axis') {
+        axisSenders.push(await leaderAt(keysDir, agency, ca));
+      }
       continue;
     }
     const name = escapeDnValue(agency.name);
@@ -69,18 +78,7 @@ export async function prepareLocalReference(
       role: 'signer',
       issuer: ca,
     });
-    const leader = {
-      agency: agency.code,
-      agencyName: agency.name,
-      keyFile: join(keysDir, `${agency.code}-leader.key`),
-      chainFile: join(keysDir, `${agency.code}-leader-chain.pem`),
-    };
-    await identityAt(leader.keyFile, leader.chainFile, {
-      subject: `CN=Lãnh đạo (thử nghiệm),O=${name},C=VN`,
-      role: 'signer',
-      issuer: ca,
-    });
-    leaders.push(leader);
+    leaders.push(await leaderAt(keysDir, agency, ca));
     directory.push({
       ...agency,
       organizationSigning: {
@@ -94,7 +92,27 @@ export async function prepareLocalReference(
   if (!(await exists(directoryFile))) {
     await writeFile(directoryFile, `${JSON.stringify(directory, null, 2)}\n`);
   }
-  return { directoryFile, trustDir, caFile, leaders };
+  return { directoryFile, trustDir, caFile, leaders, axisSenders };
+}
+
+/** A leader's key and chain under the local CA, O = the agency's name (the signer binding). */
+async function leaderAt(
+  keysDir: string,
+  agency: { readonly code: string; readonly name: string },
+  ca: IssuedIdentity,
+): Promise<LocalLeaderKey> {
+  const leader = {
+    agency: agency.code,
+    agencyName: agency.name,
+    keyFile: join(keysDir, `${agency.code}-leader.key`),
+    chainFile: join(keysDir, `${agency.code}-leader-chain.pem`),
+  };
+  await identityAt(leader.keyFile, leader.chainFile, {
+    subject: `CN=Lãnh đạo (thử nghiệm),O=${escapeDnValue(agency.name)},C=VN`,
+    role: 'signer',
+    issuer: ca,
+  });
+  return leader;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import {
   countersignQueue,
   incomingPrefix,
@@ -9,6 +10,9 @@ import {
   stepFunctionTimeoutSeconds,
 } from '#infra/definitions.ts';
 import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
+import { type AgencyDirectory, loadAgencyDirectory } from '#shared/routing/directory.ts';
+import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
+import type { AxisStandIn } from './axis-stand-in.ts';
 import type { DevAuth } from './dev-token.ts';
 import {
   type LocalResources,
@@ -24,6 +28,15 @@ import {
   startEventSourcePoller,
 } from './event-source-poller.ts';
 import { type HttpApi, startHttpApi } from './http-api.ts';
+import {
+  axisOutboxQueue,
+  axisSenderTimeoutSeconds,
+  type LocalAxisOptions,
+  type PollSchedule,
+  type PreparedLocalAxis,
+  prepareLocalAxis,
+  startPollSchedule,
+} from './local-axis.ts';
 import { type S3EventRecord, startS3ToSqsBridge } from './s3-to-sqs-bridge.ts';
 
 export interface StartLocalStackOptions {
@@ -43,6 +56,12 @@ export interface StartLocalStackOptions {
   readonly directoryFile?: string;
   /** Serves `documents-api` over HTTP as API Gateway would; no API when omitted. */
   readonly api?: { readonly port: number; readonly auth: DevAuth };
+  /**
+   * The national axis: its stand-in, the outbox drained by the real axis-sender and the real
+   * axis-poller on a schedule. Without it no axis is configured and the route step gives axis
+   * recipients paper, as a deployment without an axis endpoint does.
+   */
+  readonly axis?: LocalAxisOptions;
   readonly onBatch?: (result: BatchResult) => void;
   readonly onForwarded?: (record: S3EventRecord) => void;
   readonly onError?: (error: unknown) => void;
@@ -56,6 +75,12 @@ export interface LocalStack {
     readonly api?: string;
   };
   readonly resources: LocalResources;
+  /** Set when the axis was asked for. */
+  readonly axis?: {
+    readonly standIn: AxisStandIn;
+    readonly outboxQueue: QueueHandle;
+    readonly deadLetterQueue: QueueHandle;
+  };
   /** The variables the handlers were started with. */
   readonly env: Readonly<Record<string, string>>;
   stop(): Promise<void>;
@@ -76,6 +101,23 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     ...(options.ingestQueueOverrides ? { ingestQueueOverrides: options.ingestQueueOverrides } : {}),
   });
   const { resources } = emulators;
+  let axis: PreparedLocalAxis | undefined;
+  try {
+    axis =
+      options.axis === undefined
+        ? undefined
+        : await prepareLocalAxis({
+            sqs: emulators.clients.sqs,
+            stateDir: options.stateDir,
+            documentsBucket: resources.buckets.incoming,
+            tableName: resources.table,
+            directory: await directoryOf(options.directoryFile),
+            options: options.axis,
+          });
+  } catch (error) {
+    await emulators.stop();
+    throw error;
+  }
   const env: Record<string, string> = {
     AWS_REGION: localRegion,
     AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
@@ -96,6 +138,8 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     POWERTOOLS_SERVICE_NAME: 'edoc-hub-local',
     ...(options.trustDir ? { TRUST_DIR: options.trustDir } : {}),
     ...(options.directoryFile ? { DIRECTORY_FILE: options.directoryFile } : {}),
+    // The route step's outbox, and (for the answers recipients report) the API's.
+    ...axis?.env,
   };
   Object.assign(process.env, env);
 
@@ -103,6 +147,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
   let poller: EventSourcePoller | undefined;
   let api: HttpApi | undefined;
   const stepPollers: EventSourcePoller[] = [];
+  let schedule: PollSchedule | undefined;
   try {
     const handler =
       options.ingestHandler ?? (await import('#functions/verify-document.ts')).handler;
@@ -170,6 +215,29 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         }),
       );
     }
+    if (axis !== undefined && options.axis !== undefined) {
+      const sender = await import('#functions/axis-sender.ts');
+      const poller = await import('#functions/axis-poller.ts');
+      stepPollers.push(
+        consume(
+          axis.outboxQueue,
+          { ...axisOutboxQueue, ...options.axis.outboxQueueOverrides },
+          {
+            name: 'axis-sender',
+            handler: sender.handler,
+            timeoutSeconds: axisSenderTimeoutSeconds,
+            maxConcurrency: 1,
+            ...(options.axis.onSend ? { onBatch: options.axis.onSend } : {}),
+          },
+        ),
+      );
+      schedule = startPollSchedule({
+        handler: poller.handler,
+        everyMs: (options.axis.pollSeconds ?? 60) * 1000,
+        region: localRegion,
+        ...(options.axis.onPoll ? { onPoll: options.axis.onPoll } : {}),
+      });
+    }
     if (options.api) {
       api = await startHttpApi({
         port: options.api.port,
@@ -181,9 +249,11 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       });
     }
   } catch (error) {
+    await schedule?.stop();
     for (const p of stepPollers) await p.stop();
     await poller?.stop();
     await bridge?.stop();
+    await axis?.stop();
     await emulators.stop();
     throw error;
   }
@@ -196,16 +266,33 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       ...(api ? { api: api.url } : {}),
     },
     resources,
+    ...(axis
+      ? {
+          axis: {
+            standIn: axis.standIn,
+            outboxQueue: axis.outboxQueue,
+            deadLetterQueue: axis.deadLetterQueue,
+          },
+        }
+      : {}),
     env,
     async stop() {
       // Requests and uploads first, then the consumers, then the stores they all use.
       await api?.stop();
       await running.bridge.stop();
       await running.poller.stop();
+      await schedule?.stop();
       for (const p of stepPollers) await p.stop();
+      await axis?.stop();
       await emulators.stop();
     },
   };
+}
+
+/** The directory the handlers will load (see functions/lib/reference.ts), for the stand-in's agency list. */
+async function directoryOf(file: string | undefined): Promise<AgencyDirectory> {
+  if (file === undefined) return QUANG_NGAI_DIRECTORY;
+  return loadAgencyDirectory(JSON.parse(await readFile(file, 'utf8')));
 }
 
 /** A GSI of the status table by name, so a renamed index fails here rather than in a query. */

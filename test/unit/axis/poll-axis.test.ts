@@ -366,7 +366,7 @@ describe('pollAxis: status messages about documents we sent', () => {
   it('does not apply a step the delivery model forbids, nor crash on an unknown document', async () => {
     const deps = makeWorld();
     await sentDocument(deps);
-    deps.client.waiting.set('S1', statusFrom('06'));
+    deps.client.waiting.set('S1', statusFrom('15'));
     deps.client.waiting.set('S2', statusFrom('03', '999'));
 
     const result = await pollAxis(deps);
@@ -374,7 +374,7 @@ describe('pollAxis: status messages about documents we sent', () => {
     expect(result.statuses).toEqual([
       {
         docId: 'S1',
-        outcome: expect.objectContaining({ kind: 'not-allowed', from: 'SENT', code: '06' }),
+        outcome: expect.objectContaining({ kind: 'not-allowed', from: 'SENT', code: '15' }),
       },
       { docId: 'S2', outcome: expect.objectContaining({ kind: 'unknown-document' }) },
     ]);
