@@ -172,10 +172,10 @@ export async function startEmulators(options: StartEmulatorsOptions): Promise<Em
       resources: {
         buckets,
         table,
-        ingestQueue: onEndpoint(queues.queue, awsEndpoint),
-        ingestDeadLetterQueue: onEndpoint(queues.deadLetterQueue, awsEndpoint),
-        countersignQueue: onEndpoint(countersign.queue, awsEndpoint),
-        routeQueue: onEndpoint(route.queue, awsEndpoint),
+        ingestQueue: queueOnEndpoint(queues.queue, awsEndpoint),
+        ingestDeadLetterQueue: queueOnEndpoint(queues.deadLetterQueue, awsEndpoint),
+        countersignQueue: queueOnEndpoint(countersign.queue, awsEndpoint),
+        routeQueue: queueOnEndpoint(route.queue, awsEndpoint),
       },
       stop,
     };
@@ -191,7 +191,7 @@ export async function startEmulators(options: StartEmulatorsOptions): Promise<Em
  * own origin, as in AWS, clients configured by `AWS_ENDPOINT_URL_SQS` alone work too; fauxqs finds
  * queues by the name in the path.
  */
-function onEndpoint(queue: QueueHandle, endpoint: string): QueueHandle {
+export function queueOnEndpoint(queue: QueueHandle, endpoint: string): QueueHandle {
   return { ...queue, url: new URL(new URL(queue.url).pathname, endpoint).toString() };
 }
 

@@ -13,6 +13,7 @@ import {
   localAccount,
   PortInUseError,
   type QueueHandle,
+  queueOnEndpoint,
 } from './emulators.ts';
 import type { BatchResult } from './event-source-poller.ts';
 import { invokeHandler } from './invoke-handler.ts';
@@ -55,6 +56,8 @@ export interface LocalAxisOptions {
   readonly onPoll?: (outcome: { result?: PollResult; error?: unknown }) => void;
   /** After each batch of the axis sender. */
   readonly onSend?: (result: BatchResult) => void;
+  /** Keep every request the stand-in receives (headers and body), for tests. @default false */
+  readonly recordRequests?: boolean;
 }
 
 export interface PreparedLocalAxis {
@@ -78,6 +81,8 @@ export async function prepareLocalAxis(params: {
   readonly stateDir: string | undefined;
   readonly documentsBucket: string;
   readonly tableName: string;
+  /** fauxqs names queues on `sqs.<region>.localhost`; their URLs are moved onto this endpoint. */
+  readonly awsEndpoint: string;
   readonly directory: AgencyDirectory;
   readonly options: LocalAxisOptions;
 }): Promise<PreparedLocalAxis> {
@@ -88,10 +93,12 @@ export async function prepareLocalAxis(params: {
   await mkdir(axisDir, { recursive: true, mode: 0o700 });
   const secretFile = join(axisDir, 'secret');
   const secret = await secretAt(secretFile);
-  const { queue, deadLetterQueue } = await ensureQueueWithDeadLetter(params.sqs, {
+  const created = await ensureQueueWithDeadLetter(params.sqs, {
     ...axisOutboxQueue,
     ...options.outboxQueueOverrides,
   });
+  const queue = queueOnEndpoint(created.queue, params.awsEndpoint);
+  const deadLetterQueue = queueOnEndpoint(created.deadLetterQueue, params.awsEndpoint);
   const standIn = await AxisStandIn.start({
     secret,
     systemId: LOCAL_AXIS_SYSTEM_ID,
@@ -100,7 +107,7 @@ export async function prepareLocalAxis(params: {
       .filter((a) => a.channel === 'national-axis')
       .map((a) => ({ id: a.code, name: a.name })),
     answers: { delayMs: options.answerDelayMs ?? 2000 },
-    recordRequests: false,
+    recordRequests: options.recordRequests ?? false,
     ...(params.stateDir === undefined ? {} : { stateDir: join(axisDir, 'stand-in') }),
   }).catch(async (error: unknown) => {
     if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });

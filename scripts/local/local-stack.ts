@@ -108,6 +108,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         ? undefined
         : await prepareLocalAxis({
             sqs: emulators.clients.sqs,
+            awsEndpoint: emulators.awsEndpoint,
             stateDir: options.stateDir,
             documentsBucket: resources.buckets.incoming,
             tableName: resources.table,
