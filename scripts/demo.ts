@@ -12,7 +12,16 @@ import {
   vietnamToday,
 } from '#cli/upload.ts';
 import { loadTrust } from '#functions/lib/trust.ts';
-import { deliveryPageSchema, receiptResultSchema } from '#shared/documents/api-schemas.ts';
+import {
+  approvalListSchema,
+  approvalResultSchema,
+  deliveryPageSchema,
+  receiptResultSchema,
+  reportListSchema,
+  rolloutViewSchema,
+} from '#shared/documents/api-schemas.ts';
+import { parseSchedule } from '#shared/rollout/schedule.ts';
+import { stateMachineInput } from '#shared/rollout/state-machine-input.ts';
 import { parsePemBundle } from '#signature/certificates.ts';
 import { countersignPdf } from '#signature/countersign.ts';
 import { FileSigner } from '#signature/signers/file-signer.ts';
@@ -20,6 +29,7 @@ import { validatePdf } from '#signature/validate-pdf.ts';
 import { type DevAuth, loadDevAuth, signDevToken } from './local/dev-token.ts';
 import { type LocalReference, prepareLocalReference } from './local/local-reference.ts';
 import { startLocalStack } from './local/local-stack.ts';
+import type { RolloutRunner } from './local/rollout-runner.ts';
 
 /** The Provincial Office (Văn phòng UBND tỉnh) in the seed directory. */
 export const PROVINCIAL_OFFICE = '000.00.01.H48';
@@ -31,7 +41,16 @@ export interface DemoEnvironment {
   readonly api: string;
   readonly auth: DevAuth;
   readonly reference: LocalReference;
+  /** The local Step Functions behind the API's approvals; the rollout step needs it. */
+  readonly rollout?: RolloutRunner;
 }
+
+/** The schedule the rollout step runs. */
+const ROLLOUT_SCHEDULE = fileURLToPath(
+  new URL('../shared/rollout/schedules/quang-ngai-2019.json', import.meta.url),
+);
+/** Compressed time of the rollout step: each Wait state pauses this long. */
+const ROLLOUT_WAIT_MS = 300;
 
 export interface RunningDemoEnvironment extends DemoEnvironment {
   /** The temporary state folder (`jwt-secret`, `keys/`, `trust/`, `directory.json`). */
@@ -81,11 +100,13 @@ export async function startDemoStack(
       directoryFile: reference.directoryFile,
       ports: { aws: 0, dynamodb: 0 },
       api: { port: 0, auth },
+      rollout: { waitMs: ROLLOUT_WAIT_MS },
       pollWaitSeconds: 1,
       onError,
     });
     return {
       api: stack.endpoints.api ?? '',
+      ...(stack.rollout ? { rollout: stack.rollout.runner } : {}),
       stateDir,
       auth,
       reference,
@@ -187,7 +208,7 @@ export async function runDemo(
 type Check = <T>(title: string, run: () => Promise<readonly [T, string]>) => Promise<T | undefined>;
 
 async function story(
-  { api, auth, reference }: DemoEnvironment,
+  { api, auth, reference, rollout }: DemoEnvironment,
   check: Check,
   print: (line: string) => void,
 ): Promise<void> {
@@ -308,6 +329,51 @@ async function story(
     expectThat(state === '03', `the issuer sees ${state ?? 'no delivery'}`);
     return [undefined, 'the Provincial Office sees the delivery as 03 (accepted)'] as const;
   });
+
+  await check(
+    'the 2019 rollout advances phase by phase, each report approved by an administrator',
+    async () => {
+      expectThat(rollout !== undefined, 'the stack runs no rollout state machine');
+      const admin = new ApiClient(
+        api,
+        signDevToken(auth, { agency: PROVINCIAL_OFFICE, role: 'admin' }),
+      );
+      const schedule = parseSchedule(JSON.parse(await readFile(ROLLOUT_SCHEDULE, 'utf8')));
+      const execution = rollout.start(stateMachineInput(schedule), { name: schedule.id });
+      for (const phase of schedule.phases.filter((p) => p.report !== undefined)) {
+        const asked = await execution.nextApproval();
+        expectThat(asked.phaseId === phase.id, `asked about ${asked.phaseId}, not ${phase.id}`);
+        const view = await admin.request('GET', '/admin/rollout', { schema: rolloutViewSchema });
+        expectThat(view.phaseId === phase.id, `${view.phaseId} in force during ${phase.id}`);
+        const pending = await admin.request('GET', '/admin/approvals', {
+          schema: approvalListSchema,
+        });
+        const report = pending.items.find((a) => a.phaseId === phase.id)?.reportKeys.html;
+        expectThat(report !== undefined, `no report of ${phase.id} waits for a decision`);
+        const decided = await admin.request('POST', `/admin/approvals/${phase.id}`, {
+          body: { decision: 'approved' },
+          schema: approvalResultSchema,
+        });
+        print(
+          `    ${phase.id.padEnd(20)} in force (channels ${view.policy.channelsOpen.join(', ')}), ${report} ${decided.decision}`,
+        );
+      }
+      const outcome = await execution.result;
+      expectThat(outcome.status === 'SUCCEEDED', `the execution ended ${outcome.status}`);
+      const final = await admin.request('GET', '/admin/rollout', { schema: rolloutViewSchema });
+      const last = schedule.phases.at(-1)?.id;
+      expectThat(final.phaseId === last, `${final.phaseId} in force at the end`);
+      const reports = await admin.request('GET', `/admin/reports?scheduleId=${schedule.id}`, {
+        schema: reportListSchema,
+      });
+      expectThat(reports.items.length > 0, 'no report listed');
+      print(`    ${final.phaseId.padEnd(20)} in force (open-ended)`);
+      return [
+        undefined,
+        `${final.phaseId} in force; ${reports.items.length} report files (JSON, CSV, HTML)`,
+      ] as const;
+    },
+  );
 }
 
 async function main(): Promise<void> {

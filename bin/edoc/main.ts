@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   inbox: async () => (await import('./inbox.ts')).inboxCommand,
   receipt: async () => (await import('./receipt.ts')).receiptCommand,
   report: async () => (await import('./report.ts')).reportCommand,
+  rollout: async () => (await import('./rollout.ts')).rolloutCommand,
   status: async () => (await import('./status.ts')).statusCommand,
   upload: async () => (await import('./upload.ts')).uploadCommand,
   verify: async () => (await import('./verify.ts')).verifyCommand,
@@ -44,6 +45,14 @@ Talking to the API (--api <url> or EDOC_API, default http://127.0.0.1:4000;
   edoc receipt <id> --code 01|02|03|04|05|06|15|16 [--reason <text>]
   edoc report <phaseId> [--json]        (administrators: a phase report awaiting decision)
   edoc agencies [--json]                the directory (the seed, or DIRECTORY_FILE)
+
+Rollout schedules (shared/rollout/schedules/):
+  edoc rollout plan <schedule.json> [--json]
+              phases, windows in the schedule's time zone, enrolled agencies, electronic-only
+              types, channels, report deadlines and recipients
+  edoc rollout simulate <schedule.json> [--json] [--wait-ms <n>]
+              runs the whole sequence on a throwaway local stack (each Wait state pauses n ms),
+              approving every report; prints each phase's policy and report summary
 
 Exit codes: 0 success, 1 the document failed or the API refused (its error code is printed),
 2 usage error.`;

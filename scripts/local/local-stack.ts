@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbRolloutOverview } from '#adapters/dynamodb-rollout-overview.ts';
 import {
   countersignQueue,
   incomingPrefix,
@@ -10,6 +12,8 @@ import {
   stepFunctionTimeoutSeconds,
 } from '#infra/definitions.ts';
 import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
+import type { Schedule } from '#shared/rollout/schedule.ts';
+import { stateMachineInput } from '#shared/rollout/state-machine-input.ts';
 import { type AgencyDirectory, loadAgencyDirectory } from '#shared/routing/directory.ts';
 import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import type { AxisStandIn } from './axis-stand-in.ts';
@@ -37,6 +41,12 @@ import {
   prepareLocalAxis,
   startPollSchedule,
 } from './local-axis.ts';
+import {
+  type RolloutExecution,
+  type RolloutRunner,
+  startRolloutRunner,
+  type TaskRecord,
+} from './rollout-runner.ts';
 import { type S3EventRecord, startS3ToSqsBridge } from './s3-to-sqs-bridge.ts';
 
 export interface StartLocalStackOptions {
@@ -62,9 +72,29 @@ export interface StartLocalStackOptions {
    * recipients paper, as a deployment without an axis endpoint does.
    */
   readonly axis?: LocalAxisOptions;
+  /**
+   * The rollout state machine on aws-local-stepfunctions (see rollout-runner.ts), its functions
+   * on the real handlers, and its task-token endpoint behind the API's approvals
+   * (STATE_MACHINE_ARN, AWS_ENDPOINT_URL_SFN, REPORTS_BUCKET). Without it the approval routes
+   * answer 503, as a deployment without the state machine does.
+   */
+  readonly rollout?: LocalRolloutOptions;
   readonly onBatch?: (result: BatchResult) => void;
   readonly onForwarded?: (record: S3EventRecord) => void;
   readonly onError?: (error: unknown) => void;
+}
+
+export interface LocalRolloutOptions {
+  /** Compressed time: milliseconds each Wait state pauses. */
+  readonly waitMs: number;
+  /** 0 picks a free port. @default 0 */
+  readonly sfnPort?: number;
+  /**
+   * Started at once, unless a policy of this schedule is already in force (a persisted state
+   * dir: executions do not survive a restart, the policy does). @default none: callers start it
+   */
+  readonly schedule?: Schedule;
+  readonly onTask?: (record: TaskRecord) => void;
 }
 
 export interface LocalStack {
@@ -80,6 +110,13 @@ export interface LocalStack {
     readonly standIn: AxisStandIn;
     readonly outboxQueue: QueueHandle;
     readonly deadLetterQueue: QueueHandle;
+  };
+  /** Set when the rollout was asked for. */
+  readonly rollout?: {
+    readonly runner: RolloutRunner;
+    /** The schedule's execution, unless none was asked for or `skipped` says why. */
+    readonly execution?: RolloutExecution;
+    readonly skipped?: string;
   };
   /** The variables the handlers were started with. */
   readonly env: Readonly<Record<string, string>>;
@@ -141,12 +178,14 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     ...(options.directoryFile ? { DIRECTORY_FILE: options.directoryFile } : {}),
     // The route step's outbox, and (for the answers recipients report) the API's.
     ...axis?.env,
+    ...(options.rollout ? { REPORTS_BUCKET: resources.buckets.reports } : {}),
   };
   Object.assign(process.env, env);
 
   let bridge: Awaited<ReturnType<typeof startS3ToSqsBridge>> | undefined;
   let poller: EventSourcePoller | undefined;
   let api: HttpApi | undefined;
+  let rollout: LocalStack['rollout'];
   const stepPollers: EventSourcePoller[] = [];
   let schedule: PollSchedule | undefined;
   try {
@@ -239,6 +278,11 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
         ...(options.axis.onPoll ? { onPoll: options.axis.onPoll } : {}),
       });
     }
+    if (options.rollout) {
+      // Before the API: it reads the runner's STATE_MACHINE_ARN and SFN endpoint at import.
+      rollout = await startLocalRollout(options.rollout, env, emulators.clients.dynamodb);
+      Object.assign(env, rollout.runner.env);
+    }
     if (options.api) {
       api = await startHttpApi({
         port: options.api.port,
@@ -250,6 +294,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       });
     }
   } catch (error) {
+    await rollout?.runner.stop();
     await schedule?.stop();
     for (const p of stepPollers) await p.stop();
     await poller?.stop();
@@ -276,10 +321,12 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
           },
         }
       : {}),
+    ...(rollout ? { rollout } : {}),
     env,
     async stop() {
       // Requests and uploads first, then the consumers, then the stores they all use.
       await api?.stop();
+      await rollout?.runner.stop();
       await running.bridge.stop();
       await running.poller.stop();
       await schedule?.stop();
@@ -288,6 +335,30 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
       await emulators.stop();
     },
   };
+}
+
+async function startLocalRollout(
+  options: LocalRolloutOptions,
+  env: Readonly<Record<string, string>>,
+  dynamodb: DynamoDBClient,
+): Promise<NonNullable<LocalStack['rollout']>> {
+  const runner = await startRolloutRunner({
+    env,
+    waitMs: options.waitMs,
+    ...(options.sfnPort !== undefined ? { sfnPort: options.sfnPort } : {}),
+    ...(options.onTask ? { onTask: options.onTask } : {}),
+  });
+  const { schedule } = options;
+  if (schedule === undefined) return { runner };
+  const table = env['TABLE_NAME'] ?? '';
+  const current = await new DynamoDbRolloutOverview(dynamodb, table).current();
+  if (current.source === 'schedule' && current.scheduleId === schedule.id) {
+    return {
+      runner,
+      skipped: `phase ${current.phaseId} of ${schedule.id} is in force already (delete the state dir to run it again)`,
+    };
+  }
+  return { runner, execution: runner.start(stateMachineInput(schedule), { name: schedule.id }) };
 }
 
 /** The directory the handlers will load (see functions/lib/reference.ts), for the stand-in's agency list. */

@@ -36,8 +36,9 @@ beforeAll(async () => {
   vi.stubEnv('EDOC_API', '');
   vi.stubEnv('EDOC_TOKEN', '');
   dir = await mkdtemp(join(tmpdir(), 'edoc-demo-test-'));
+  // The stack synthesizes the CDK app for its rollout state machine: allow for a busy machine.
   environment = await startDemoStack();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await environment?.stop();
@@ -63,8 +64,13 @@ describe('npm run demo', () => {
       'a tampered copy (1808 changed to 1809 after signing) is REJECTED',
       'a document marked Mật is refused with 422',
       '000.00.02.H48 finds it in its inbox and reports 01 then 03',
+      'the 2019 rollout advances phase by phase, each report approved by an administrator',
     ]);
-    expect(lines.filter((l) => l.startsWith('✓'))).toHaveLength(6);
+    expect(lines.filter((l) => l.startsWith('✓'))).toHaveLength(7);
+    expect(lines.join('\n')).toMatch(
+      /province-pilot +in force \(channels national-axis, province\)/,
+    );
+    expect(lines.join('\n')).toContain('official-use in force; 6 report files');
     expect(lines.join('\n')).toContain('SIGNATURE_TOTAL_FAILED');
   });
 });
