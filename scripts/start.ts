@@ -1,12 +1,22 @@
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { parseS3Notification } from '#functions/lib/s3-notification.ts';
+import { parseSchedule } from '#shared/rollout/schedule.ts';
+import {
+  ConsolePortInUseError,
+  type ConsoleServer,
+  DEFAULT_DIST_DIR,
+  ensureConsoleBuilt,
+  startConsoleServer,
+} from './local/console-server.ts';
 import { loadDevAuth, signDevToken } from './local/dev-token.ts';
 import { type EmulatedService, PortInUseError, StateDirInUseError } from './local/emulators.ts';
 import type { BatchResult } from './local/event-source-poller.ts';
 import type { LocalAxisOptions } from './local/local-axis.ts';
 import { prepareLocalReference } from './local/local-reference.ts';
 import { startLocalStack } from './local/local-stack.ts';
+import type { TaskRecord } from './local/rollout-runner.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const SettingsSchema = z.object({
@@ -18,7 +28,17 @@ const SettingsSchema = z.object({
   EDOC_AXIS_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   /** How long the stand-in's ministries take to answer 01, and again 03. */
   EDOC_AXIS_ANSWER_SECONDS: z.coerce.number().min(0).max(3600).default(2),
+  /** The web console (and its proxies to the API and storage). */
+  EDOC_CONSOLE_PORT: port.default(4002),
+  /** `off` runs no rollout: the approval routes answer 503, as without a state machine. */
+  EDOC_ROLLOUT: z.enum(['on', 'off']).default('on'),
+  /** Compressed time: how long each Wait state of the rollout pauses, in milliseconds. */
+  EDOC_ROLLOUT_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(2000),
 });
+/** The schedule `npm start` runs on the local Step Functions. */
+const rolloutScheduleFile = fileURLToPath(
+  new URL('../shared/rollout/schedules/quang-ngai-2019.json', import.meta.url),
+);
 const portVariable: Record<EmulatedService, string> = {
   'S3/SQS': 'EDOC_AWS_PORT',
   DynamoDB: 'EDOC_DYNAMODB_PORT',
@@ -39,6 +59,7 @@ async function main(): Promise<void> {
   const settings = parsed.data;
   const reference = await prepareLocalReference(stateDir);
   const auth = await loadDevAuth(stateDir);
+  const consoleBuilt = await buildConsoleIfStale();
 
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
@@ -56,6 +77,15 @@ async function main(): Promise<void> {
         onPoll: logPoll,
         onSend: logSend,
       },
+      ...(settings.EDOC_ROLLOUT === 'on'
+        ? {
+            rollout: {
+              waitMs: settings.EDOC_ROLLOUT_WAIT_MS,
+              schedule: parseSchedule(JSON.parse(await readFile(rolloutScheduleFile, 'utf8'))),
+              onTask: logRollout,
+            },
+          }
+        : {}),
       onBatch: logBatch,
       onError: (error) => console.error('edoc-hub: local stack error', error),
     });
@@ -79,8 +109,28 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const { endpoints, resources, axis } = stack;
+  const { endpoints, resources, axis, rollout } = stack;
   const api = endpoints.api ?? `http://127.0.0.1:${settings.EDOC_PORT}`;
+  let consoleServer: ConsoleServer | undefined;
+  if (consoleBuilt) {
+    try {
+      consoleServer = await startConsoleServer({
+        port: settings.EDOC_CONSOLE_PORT,
+        apiUrl: api,
+        storageUrl: endpoints.aws,
+        auth,
+        distDir: DEFAULT_DIST_DIR,
+      });
+    } catch (error) {
+      await stack.stop();
+      if (!(error instanceof ConsolePortInUseError)) throw error;
+      console.error(
+        `edoc-hub: ${error.message}.\n  Stop what uses it, or choose another port: EDOC_CONSOLE_PORT=<port> npm start`,
+      );
+      process.exitCode = 1;
+      return;
+    }
+  }
   const [example] = reference.leaders;
   const tokens = reference.leaders.map(
     (l) => `  ${l.agency.padEnd(15)} ${signDevToken(auth, { agency: l.agency })}`,
@@ -88,6 +138,11 @@ async function main(): Promise<void> {
   console.log(
     [
       'edoc-hub local stack is up (state in .edoc-local/, delete it to start afresh)',
+      ...(consoleServer === undefined
+        ? []
+        : [
+            `  web console         ${consoleServer.url}/  (dev sign-in: pick an agency, or the admin role)`,
+          ]),
       `  API                 ${api}  (POST /documents; bearer JWT, see below)`,
       `  S3 + SQS endpoint   ${endpoints.aws}`,
       `  DynamoDB endpoint   ${endpoints.dynamodb}`,
@@ -102,6 +157,12 @@ async function main(): Promise<void> {
             `    its state         GET ${axis.standIn.origin}/_standin; packages and statuses we send in .edoc-local/axis/stand-in/received/`,
             `    a ministry sends  node scripts/local/axis-inbound.ts --to 000.00.02.H48 (polled every ${settings.EDOC_AXIS_POLL_SECONDS} s)`,
             `    axis outbox       ${axis.outboxQueue.url} (DLQ ${axis.deadLetterQueue.name})`,
+          ]),
+      ...(rollout === undefined
+        ? []
+        : [
+            `  rollout             ${rollout.skipped ?? `quang-ngai-2019 started on local Step Functions, each wait ${settings.EDOC_ROLLOUT_WAIT_MS} ms (EDOC_ROLLOUT_WAIT_MS)`}`,
+            `    approvals         GET/POST ${api}/admin/approvals[/{phaseId}] (admin token); SendTaskSuccess at ${rollout.runner.sfnEndpoint}`,
           ]),
       `  agency directory    ${relative(reference.directoryFile)} (organization keys: .edoc-local/keys/)`,
       `  trust anchors       ${relative(reference.trustDir)}/anchors/ (the local CA is there)`,
@@ -130,8 +191,36 @@ async function main(): Promise<void> {
   const force = () => process.exit(130);
   process.once('SIGINT', force);
   process.once('SIGTERM', force);
+  await consoleServer?.stop();
   await stack.stop();
   console.log('edoc-hub: stopped');
+}
+
+/** Builds `web/dist/` when missing or older than its sources; false (API only) if it fails. */
+async function buildConsoleIfStale(): Promise<boolean> {
+  try {
+    if (await ensureConsoleBuilt()) console.log('edoc-hub: built the web console into web/dist/');
+    return true;
+  } catch (error) {
+    console.error('edoc-hub: the web console did not build; serving the API only.', error);
+    return false;
+  }
+}
+
+function logRollout(task: TaskRecord): void {
+  const parsed = z.object({ phaseId: z.string() }).safeParse(task.payload);
+  const phase = parsed.success ? parsed.data.phaseId : '?';
+  if (task.error !== undefined) {
+    console.log(`edoc-hub: rollout ${task.state} ${phase} FAILED: ${task.error.name}`);
+  } else if (task.entry === 'rollout-apply-policy') {
+    console.log(`edoc-hub: rollout phase ${phase} in force`);
+  } else if (task.entry === 'rollout-report') {
+    console.log(
+      `edoc-hub: rollout report of ${phase} written; waiting for an administrator's decision`,
+    );
+  } else {
+    console.log(`edoc-hub: rollout report of ${phase} decided: ${JSON.stringify(task.output)}`);
+  }
 }
 
 const logPoll: NonNullable<LocalAxisOptions['onPoll']> = ({ result, error }) => {

@@ -1,0 +1,74 @@
+import { useState } from 'preact/hooks';
+import type { Agency } from '../api.ts';
+import { useI18n } from '../i18n.ts';
+
+const fold = (s: string) =>
+  s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/gi, 'd').toLowerCase();
+
+/**
+ * Recipients from the directory: a search box (accent-insensitive, by name or code) filtering a
+ * list of checkboxes, and the chosen ones as removable buttons.
+ */
+export function RecipientPicker(props: {
+  agencies: readonly Agency[];
+  exclude: string;
+  value: readonly string[];
+  onChange: (codes: string[]) => void;
+  describedBy?: string;
+}) {
+  const { t } = useI18n();
+  const [query, setQuery] = useState('');
+  const q = fold(query.trim());
+  const candidates = props.agencies.filter(
+    (a) => a.code !== props.exclude && (q === '' || fold(`${a.name} ${a.code}`).includes(q)),
+  );
+  const toggle = (code: string, on: boolean) =>
+    props.onChange(on ? [...props.value, code] : props.value.filter((c) => c !== code));
+  const chosen = props.agencies.filter((a) => props.value.includes(a.code));
+  return (
+    <fieldset class="recipients" aria-describedby={props.describedBy}>
+      <legend>{t('recipients')}</legend>
+      <label>
+        {t('recipientSearch')}
+        <input
+          type="search"
+          value={query}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+          autocomplete="off"
+        />
+      </label>
+      <div class="recipient-list">
+        {candidates.length === 0 ? <p>{t('noMatch')}</p> : null}
+        {candidates.map((a) => (
+          <label key={a.code}>
+            <input
+              type="checkbox"
+              checked={props.value.includes(a.code)}
+              onChange={(e) => toggle(a.code, e.currentTarget.checked)}
+            />
+            {a.name} <small>{a.code}</small>
+          </label>
+        ))}
+      </div>
+      <p aria-live="polite">
+        {chosen.length === 0
+          ? t('recipientsNone')
+          : t('recipientsChosen', { count: chosen.length })}
+      </p>
+      <ul class="chips">
+        {chosen.map((a) => (
+          <li key={a.code}>
+            <button
+              type="button"
+              class="secondary outline"
+              aria-label={t('remove', { name: a.name })}
+              onClick={() => toggle(a.code, false)}
+            >
+              {a.name} ×
+            </button>
+          </li>
+        ))}
+      </ul>
+    </fieldset>
+  );
+}
