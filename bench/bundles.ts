@@ -34,6 +34,8 @@ const fullContext = {
   axisSystemId: 'edoc-hub-qng',
   axisOrganId: '000.00.00.H48',
   axisOrganName: 'Ủy ban nhân dân tỉnh Quảng Ngãi',
+  // The console is static files, not a function: no need to build it here.
+  webConsole: 'false',
 };
 
 const functionSchema = z.object({
@@ -106,7 +108,10 @@ function synth(outdir: string): { template: Template; directory: string; note?: 
     return attempt(fullContext);
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { ...attempt({}), note: `API and axis functions left out: ${message}` };
+    return {
+      ...attempt({ webConsole: 'false' }),
+      note: `API and axis functions left out: ${message}`,
+    };
   }
 }
 

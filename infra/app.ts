@@ -3,6 +3,21 @@ import { parseDeploymentConfig } from './config.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
+/** The optional CloudHSM path (issue #8); see the README's Deploy section. */
+const hsmContextKeys = [
+  'hsm',
+  'hsmClusterId',
+  'hsmIpAddresses',
+  'hsmVpcId',
+  'hsmSubnetIds',
+  'hsmSecurityGroupId',
+  'hsmPinSecretName',
+  'hsmModulePath',
+  'hsmLayerArn',
+  'hsmEndpoints',
+  'hsmRouteTableIds',
+] as const;
+
 /** Builds both stacks of one deployment; exported so tests synthesize exactly what `cdk` does. */
 export function buildApp(app: App): { stateful: StatefulStack; stateless: StatelessStack } {
   const config = parseDeploymentConfig({
@@ -19,6 +34,9 @@ export function buildApp(app: App): { stateful: StatefulStack; stateless: Statel
     axisPollMinutes: app.node.tryGetContext('axisPollMinutes'),
     jwtIssuer: app.node.tryGetContext('jwtIssuer'),
     jwtAudience: app.node.tryGetContext('jwtAudience'),
+    webConsole: app.node.tryGetContext('webConsole'),
+    cognitoDomainPrefix: app.node.tryGetContext('cognitoDomainPrefix'),
+    ...Object.fromEntries(hsmContextKeys.map((key) => [key, app.node.tryGetContext(key)])),
   });
   const env = {
     account: process.env['CDK_DEFAULT_ACCOUNT'],

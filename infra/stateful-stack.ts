@@ -6,6 +6,7 @@ import {
   StringAttribute,
   UserPool,
   type UserPoolClient,
+  type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -69,6 +70,8 @@ export class StatefulStack extends Stack {
    */
   public readonly userPool: UserPool | undefined;
   public readonly userPoolClient: UserPoolClient | undefined;
+  /** The Cognito hosted UI the web console signs in through, with the user pool. */
+  public readonly userPoolDomain: UserPoolDomain | undefined;
   /** The HMAC system secret on the national axis, when the axis is configured. */
   public readonly axisSecret: Secret | undefined;
 
@@ -120,18 +123,24 @@ export class StatefulStack extends Stack {
         { prefix: countersignedPrefix, expiration: Duration.days(365) },
         { noncurrentVersionExpiration: Duration.days(30) },
       ],
+      // Browser uploads (pre-signed POST) and downloads of countersigned PDFs (pre-signed GET).
       cors:
         config.corsOrigins.length > 0
           ? [
               {
-                allowedMethods: [HttpMethods.POST],
+                allowedMethods: [HttpMethods.POST, HttpMethods.GET],
                 allowedOrigins: config.corsOrigins,
                 allowedHeaders: ['*'],
               },
             ]
           : undefined,
     });
-    this.reportsBucket = dataBucket('ReportsBucket', 'reports');
+    this.reportsBucket = dataBucket('ReportsBucket', 'reports', {
+      cors:
+        config.corsOrigins.length > 0
+          ? [{ allowedMethods: [HttpMethods.GET], allowedOrigins: config.corsOrigins }]
+          : undefined,
+    });
     const retention = Duration.days(365 * config.archiveRetentionYears);
     this.archiveBucket = dataBucket('ArchiveBucket', 'archive', {
       objectLockEnabled: true,
@@ -228,6 +237,11 @@ export class StatefulStack extends Stack {
         preventUserExistenceErrors: true,
         // Users may change only standard attributes: never their own agency or role.
         writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
+      });
+      this.userPoolDomain = this.userPool.addDomain('HostedUi', {
+        cognitoDomain: {
+          domainPrefix: config.cognitoDomainPrefix ?? `edoc-hub-${config.stage}-${Aws.ACCOUNT_ID}`,
+        },
       });
     }
     this.axisSecret = config.axis

@@ -26,6 +26,8 @@ describe('security rules', () => {
       const { stateless } = buildApp(app);
       expect(stateless.axisConnector !== undefined).toBe(Object.keys(extra).length > 0);
       expect(stateless.documentApi).toBeDefined();
+      // The web console comes with the stack's own user pool, not with an external issuer.
+      expect(stateless.webConsole !== undefined).toBe(Object.keys(extra).length === 0);
       Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
       // cdk-nag 3 reports through CDK's policy validation: synth throws on any unacknowledged error.
       expect(() => app.synth()).not.toThrow();
