@@ -10,13 +10,13 @@ import { type PollResult, pollAxis } from '#shared/axis/poll-axis.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
 import { makeAxisClient } from './lib/axis-client.ts';
 import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
-import { loadDirectory } from './lib/reference.ts';
+import { referenceCache } from './lib/reference.ts';
 import { loadTrust } from './lib/trust.ts';
 
 const logger = new Logger();
 const dynamodb = new DynamoDBClient({});
 const tableName = requiredEnv('TABLE_NAME');
-const directory = await loadDirectory();
+const reference = await referenceCache(dynamodb, tableName);
 const deps = {
   client: makeAxisClient(),
   store: new S3DocumentStore(makeS3Client(), requiredEnv('DOCUMENTS_BUCKET')),
@@ -25,7 +25,6 @@ const deps = {
   trust: await loadTrust(optionalEnv('TRUST_DIR') ?? new URL('./trust', import.meta.url).pathname),
   clock: { now: () => new Date() },
   self: { OrganId: requiredEnv('AXIS_ORGAN_ID'), OrganName: requiredEnv('AXIS_ORGAN_NAME') },
-  servesAgency: (code: string) => directory.find(code)?.channel === 'province',
 };
 const options = {
   maxPerPoll: intEnv('AXIS_MAX_PER_POLL', 20),
@@ -36,7 +35,9 @@ const options = {
 export const handler = middy<ScheduledEvent, PollResult>()
   .use(injectLambdaContext(logger))
   .handler(async () => {
-    const result = await pollAxis(deps, options);
+    const { directory } = await reference.current();
+    const servesAgency = (code: string) => directory.find(code)?.channel === 'province';
+    const result = await pollAxis({ ...deps, servesAgency }, options);
     logger.info('axis polled', {
       received: result.received,
       refused: result.refused,

@@ -11,19 +11,22 @@ import { countersignDocument } from '#shared/pipeline/countersign-document.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
 import { optionalEnv, requiredEnv } from './lib/env.ts';
 import { parseStepMessage } from './lib/pipeline-message.ts';
-import { loadDirectory } from './lib/reference.ts';
+import { referenceCache } from './lib/reference.ts';
 import { sqsHandler } from './lib/sqs-handler.ts';
 
 const logger = new Logger();
 const documents = new S3DocumentStore(makeS3Client(), requiredEnv('INCOMING_BUCKET'));
+const dynamodb = new DynamoDBClient({});
+const tableName = requiredEnv('TABLE_NAME');
+const kms = new KMSClient({});
+// Signers are resolved again only when an edit or an installed agency key changed the reference
+// data (an agency's new KMS key is used within the cache's age); until then each stays cached.
+const signers = (await referenceCache(dynamodb, tableName)).derive(
+  ({ directory }) => new DirectoryOrganizationSigners({ directory, kms, certificates: documents }),
+);
 const deps = {
-  repository: new DynamoDbStatusRepository(new DynamoDBClient({}), requiredEnv('TABLE_NAME')),
+  repository: new DynamoDbStatusRepository(dynamodb, tableName),
   documents,
-  signers: new DirectoryOrganizationSigners({
-    directory: await loadDirectory(),
-    kms: new KMSClient({}),
-    certificates: documents,
-  }),
   next: new SqsStepQueue(new SQSClient({}), requiredEnv('ROUTE_QUEUE_URL')),
   clock: { now: () => new Date() },
   reason: optionalEnv('COUNTERSIGN_REASON') ?? 'Ký số của cơ quan, tổ chức',
@@ -32,7 +35,7 @@ const deps = {
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const documentId = parseStepMessage(record.body);
-  const outcome = await countersignDocument(deps, documentId);
+  const outcome = await countersignDocument({ ...deps, signers: await signers() }, documentId);
   logger.info('countersign step done', { documentId, outcome });
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy, { type MiddlewareObj } from '@middy/core';
@@ -14,12 +15,16 @@ import type {
   Context,
 } from 'aws-lambda';
 import * as z from 'zod';
+import { DynamoDbAgencyKeyRegistry } from '#adapters/dynamodb-agency-key-registry.ts';
 import { DynamoDbApprovalDesk } from '#adapters/dynamodb-approval-desk.ts';
 import { DynamoDbAuditLog } from '#adapters/dynamodb-audit-log.ts';
 import { DynamoDbDocumentIndex } from '#adapters/dynamodb-document-index.ts';
+import { DynamoDbReferenceStore } from '#adapters/dynamodb-reference-store.ts';
 import { DynamoDbReportSource } from '#adapters/dynamodb-report-source.ts';
 import { DynamoDbRolloutOverview } from '#adapters/dynamodb-rollout-overview.ts';
 import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.ts';
+import { KmsKeyProvisioner } from '#adapters/kms-key-provisioner.ts';
+import { S3DocumentStore } from '#adapters/s3-document-store.ts';
 import { S3DownloadPresigner } from '#adapters/s3-download-presigner.ts';
 import { S3ReportLibrary } from '#adapters/s3-report-library.ts';
 import { S3UploadPresigner } from '#adapters/s3-upload-presigner.ts';
@@ -53,27 +58,43 @@ import {
 } from '#shared/documents/document-queries.ts';
 import {
   AccessDeniedError,
+  AgencyKeysUnavailableError,
   ApprovalNotFoundError,
   ApprovalNotPendingError,
   ApprovalsUnavailableError,
   ApprovalTaskClosedError,
   AxisRelayError,
+  CertificateRefusedError,
   DeliveryTransitionError,
   DocumentNotFoundError,
   InvalidCursorError,
   InvalidRequestError,
+  NoPendingKeyError,
   NotCountersignedError,
   NothingToRecallError,
   ReportNotFoundError,
   ReportsUnavailableError,
+  UnknownAgencyError,
 } from '#shared/documents/errors.ts';
 import type { FieldError } from '#shared/documents/field-errors.ts';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '#shared/documents/metadata.ts';
+import {
+  createAgency,
+  createDocumentType,
+  deleteAgency,
+  deleteDocumentType,
+  ReferenceExistsError,
+  ReferenceNotFoundError,
+  StaleReferenceError,
+  updateAgency,
+  updateDocumentType,
+} from '#shared/documents/reference-admin.ts';
 import { decideApproval, listPendingApprovals } from '#shared/documents/rollout-approvals.ts';
-import { SEED_DOCUMENT_TYPES } from '#shared/routing/seed-document-types.ts';
+import { installAgencyCertificate, provisionAgencyKey } from '#shared/keys/agency-keys.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
 import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
-import { loadDirectory } from './lib/reference.ts';
+import { referenceCache } from './lib/reference.ts';
+import { loadTrust } from './lib/trust.ts';
 
 type Event = APIGatewayProxyEventV2;
 type Result = APIGatewayProxyStructuredResultV2;
@@ -105,16 +126,27 @@ const reports = reportsBucket
       presigner: new S3DownloadPresigner(s3, reportsBucket),
     }
   : undefined;
-const directory = await loadDirectory();
-const catalogue = SEED_DOCUMENT_TYPES;
+const reference = await referenceCache(dynamodb, tableName);
+const keyStage = optionalEnv('KEY_STAGE');
+// Without a stage to tag keys with, the deployment does not provision keys: the routes answer 503.
+const agencyKeys = keyStage
+  ? {
+      reference,
+      keys: new KmsKeyProvisioner(new KMSClient({}), { stage: keyStage }),
+      registry: new DynamoDbAgencyKeyRegistry(dynamodb, tableName),
+      clock,
+      certificates: new S3DocumentStore(s3, incomingBucket),
+      trust: await loadTrust(
+        optionalEnv('TRUST_DIR') ?? new URL('./trust', import.meta.url).pathname,
+      ),
+    }
+  : undefined;
 const stats = {
   // Ten 1 MB scan pages at most per request, well inside the function's ten seconds.
   source: new DynamoDbReportSource(dynamodb, tableName, {
     issuerIndex: requiredEnv('ISSUER_INDEX'),
     maxScanPages: 10,
   }),
-  directory,
-  catalogue,
   clock,
 };
 const axisOutboxUrl = optionalEnv('AXIS_OUTBOX_QUEUE_URL');
@@ -125,15 +157,18 @@ const delivery = {
   ...(axisOutboxUrl ? { axisOutbox: new SqsAxisOutbox(new SQSClient({}), axisOutboxUrl) } : {}),
 };
 const rollout = new DynamoDbRolloutOverview(dynamodb, tableName);
+const referenceAdmin = {
+  store: new DynamoDbReferenceStore(dynamodb, tableName),
+  reference,
+  clock,
+};
 const openApi = JSON.stringify(buildOpenApiDocument());
-const deps: CreateDocumentDeps = {
+const deps: Omit<CreateDocumentDeps, 'directory' | 'catalogue'> = {
   repository,
   audit: new DynamoDbAuditLog(dynamodb, tableName),
   presigner: new S3UploadPresigner(s3, incomingBucket),
   clock,
   newId: randomUUID,
-  directory,
-  catalogue,
   maxBytes: intEnv('MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES),
   currentPolicy: () => rollout.currentPolicy(),
 };
@@ -238,7 +273,14 @@ const DOMAIN_ERRORS: readonly (readonly [DomainErrorClass, number, string])[] = 
   [ApprovalTaskClosedError, 409, 'APPROVAL_CLOSED'],
   [ApprovalsUnavailableError, 503, 'APPROVALS_UNAVAILABLE'],
   [ReportsUnavailableError, 503, 'REPORTS_UNAVAILABLE'],
+  [UnknownAgencyError, 404, 'AGENCY_NOT_FOUND'],
+  [CertificateRefusedError, 400, 'CERTIFICATE_REFUSED'],
+  [NoPendingKeyError, 409, 'NO_PENDING_KEY'],
+  [AgencyKeysUnavailableError, 503, 'KEYS_UNAVAILABLE'],
   [AxisRelayError, 503, 'AXIS_RELAY_PENDING'],
+  [ReferenceNotFoundError, 404, 'REFERENCE_NOT_FOUND'],
+  [ReferenceExistsError, 409, 'REFERENCE_EXISTS'],
+  [StaleReferenceError, 409, 'STALE_VERSION'],
 ];
 
 function domainErrorResponse(error: unknown): Result | undefined {
@@ -249,7 +291,9 @@ function domainErrorResponse(error: unknown): Result | undefined {
     status,
     code,
     error.message,
-    error instanceof InvalidRequestError ? error.details : [],
+    error instanceof InvalidRequestError || error instanceof CertificateRefusedError
+      ? error.details
+      : [],
   );
 }
 
@@ -300,7 +344,10 @@ const postDocument = middy<Event, Result>()
     if (!caller.success) return forbidden('no agency identity in the token');
     if (caller.data.role !== 'agency') return forbidden('only an agency account issues documents');
     logger.appendKeys({ agency: caller.data.agency });
-    const result = await createDocument(deps, { issuer: caller.data.agency, body: event.body });
+    const result = await createDocument(
+      { ...deps, ...(await reference.current()) },
+      { issuer: caller.data.agency, body: event.body },
+    );
     logger.info('document request handled', {
       outcome: result.kind,
       ...(result.kind === 'created' ? { documentId: result.id } : {}),
@@ -338,6 +385,11 @@ const param = (event: Event, name: string): string => event.pathParameters?.[nam
 const queryOf = (event: Event): Record<string, string | undefined> =>
   event.queryStringParameters ?? {};
 const ok = (body: unknown) => json(200, body);
+/** An administrator's edit of the directory or catalogue, logged with who made it. */
+const saved = (statusCode: number, body: { code: string; version: number }): Result => {
+  logger.info('reference data edited', { code: body.code, version: body.version });
+  return json(statusCode, body);
+};
 const redirect = (url: string): Result => ({
   statusCode: 302,
   headers: { Location: url, 'Cache-Control': 'no-store' },
@@ -411,9 +463,67 @@ const ROUTES: Record<OperationId, (event: Event, context: Context) => Promise<Re
     const link = await getReportLink({ reports }, caller, event.pathParameters ?? {});
     return redirect(link.url);
   }),
-  getStats: route(async (event, caller) => ok(await getStats(stats, caller, queryOf(event)))),
-  listAgencies: route(async (_event, caller) => ok(listAgencies({ directory }, caller))),
-  listDocumentTypes: route(async () => ok(listDocumentTypes({ catalogue }))),
+  getStats: route(async (event, caller) =>
+    ok(await getStats({ ...stats, ...(await reference.current()) }, caller, queryOf(event))),
+  ),
+  provisionAgencyKey: route(async (event, caller) => {
+    const result = await provisionAgencyKey(agencyKeys, caller, param(event, 'code'));
+    logger.info('agency key requested', { agencyCode: result.agency, keyId: result.keyId });
+    return ok(result);
+  }),
+  installAgencyCertificate: route(
+    async (event, caller) => {
+      const result = await installAgencyCertificate(
+        agencyKeys,
+        caller,
+        param(event, 'code'),
+        event.body,
+      );
+      logger.info('agency certificate installed', {
+        agencyCode: result.agency,
+        keyId: result.keyId,
+      });
+      return ok(result);
+    },
+    { body: 'required' },
+  ),
+  listAgencies: route(async (_event, caller) =>
+    ok(listAgencies({ reference: await reference.current() }, caller)),
+  ),
+  listDocumentTypes: route(async (_event, caller) =>
+    ok(listDocumentTypes({ reference: await reference.current() }, caller)),
+  ),
+  createAgency: route(
+    async (event, caller) => saved(201, await createAgency(referenceAdmin, caller, event.body)),
+    { body: 'required' },
+  ),
+  updateAgency: route(
+    async (event, caller) =>
+      saved(200, await updateAgency(referenceAdmin, caller, param(event, 'code'), event.body)),
+    { body: 'required' },
+  ),
+  deleteAgency: route(async (event, caller) =>
+    saved(200, await deleteAgency(referenceAdmin, caller, param(event, 'code'), queryOf(event))),
+  ),
+  createDocumentType: route(
+    async (event, caller) =>
+      saved(201, await createDocumentType(referenceAdmin, caller, event.body)),
+    { body: 'required' },
+  ),
+  updateDocumentType: route(
+    async (event, caller) =>
+      saved(
+        200,
+        await updateDocumentType(referenceAdmin, caller, param(event, 'code'), event.body),
+      ),
+    { body: 'required' },
+  ),
+  deleteDocumentType: route(async (event, caller) =>
+    saved(
+      200,
+      await deleteDocumentType(referenceAdmin, caller, param(event, 'code'), queryOf(event)),
+    ),
+  ),
   getHealth: async () => ok({ status: 'ok' }),
   getOpenApi: async () => ({
     statusCode: 200,

@@ -7,11 +7,10 @@ import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.t
 import { S3DocumentStore } from '#adapters/s3-document-store.ts';
 import { SqsAxisOutbox } from '#adapters/sqs-step-queue.ts';
 import { routeDocument } from '#shared/pipeline/route-document.ts';
-import { SEED_DOCUMENT_TYPES } from '#shared/routing/seed-document-types.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
 import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
 import { parseStepMessage } from './lib/pipeline-message.ts';
-import { loadDirectory } from './lib/reference.ts';
+import { referenceCache } from './lib/reference.ts';
 import { sqsHandler } from './lib/sqs-handler.ts';
 
 const logger = new Logger();
@@ -20,16 +19,12 @@ const dynamodb = new DynamoDBClient({});
 const s3 = makeS3Client();
 const axisOutboxUrl = optionalEnv('AXIS_OUTBOX_QUEUE_URL');
 const rollout = new DynamoDbRolloutOverview(dynamodb, tableName);
+const reference = await referenceCache(dynamodb, tableName);
 const deps = {
   repository: new DynamoDbStatusRepository(dynamodb, tableName),
   stores: {
     documents: new S3DocumentStore(s3, requiredEnv('INCOMING_BUCKET')),
     archive: new S3DocumentStore(s3, requiredEnv('ARCHIVE_BUCKET')),
-  },
-  reference: {
-    directory: await loadDirectory(),
-    catalogue: SEED_DOCUMENT_TYPES,
-    currentPolicy: () => rollout.currentPolicy(),
   },
   clock: { now: () => new Date() },
   defaultRetentionYears: intEnv('ARCHIVE_RETENTION_YEARS', 10),
@@ -38,7 +33,12 @@ const deps = {
 
 async function processRecord(record: SQSRecord): Promise<void> {
   const documentId = parseStepMessage(record.body);
-  const outcome = await routeDocument(deps, documentId);
+  const { directory, catalogue } = await reference.current();
+  const currentPolicy = () => rollout.currentPolicy();
+  const outcome = await routeDocument(
+    { ...deps, reference: { directory, catalogue, currentPolicy } },
+    documentId,
+  );
   logger.info('route step done', { documentId, outcome });
 }
 

@@ -7,10 +7,9 @@ import { DynamoDbStatusRepository } from '#adapters/dynamodb-status-repository.t
 import { S3DocumentStore } from '#adapters/s3-document-store.ts';
 import { SqsStepQueue } from '#adapters/sqs-step-queue.ts';
 import { verifyUpload } from '#shared/pipeline/verify-upload.ts';
-import { SEED_DOCUMENT_TYPES } from '#shared/routing/seed-document-types.ts';
 import { makeS3Client } from './lib/aws-clients.ts';
 import { intEnv, optionalEnv, requiredEnv } from './lib/env.ts';
-import { loadDirectory } from './lib/reference.ts';
+import { referenceCache } from './lib/reference.ts';
 import { parseS3Notification } from './lib/s3-notification.ts';
 import { sqsHandler } from './lib/sqs-handler.ts';
 import { loadTrust } from './lib/trust.ts';
@@ -19,14 +18,10 @@ const logger = new Logger();
 const tableName = requiredEnv('TABLE_NAME');
 const dynamodb = new DynamoDBClient({});
 const rollout = new DynamoDbRolloutOverview(dynamodb, tableName);
+const reference = await referenceCache(dynamodb, tableName);
 const deps = {
   repository: new DynamoDbStatusRepository(dynamodb, tableName),
   documents: new S3DocumentStore(makeS3Client(), requiredEnv('INCOMING_BUCKET')),
-  reference: {
-    directory: await loadDirectory(),
-    catalogue: SEED_DOCUMENT_TYPES,
-    currentPolicy: () => rollout.currentPolicy(),
-  },
   settings: {
     trust: await loadTrust(
       optionalEnv('TRUST_DIR') ?? new URL('./trust', import.meta.url).pathname,
@@ -41,7 +36,12 @@ const deps = {
 
 async function processRecord(record: SQSRecord): Promise<void> {
   for (const object of parseS3Notification(record.body)) {
-    const outcome = await verifyUpload(deps, object.key);
+    const { directory, catalogue } = await reference.current();
+    const currentPolicy = () => rollout.currentPolicy();
+    const outcome = await verifyUpload(
+      { ...deps, reference: { directory, catalogue, currentPolicy } },
+      object.key,
+    );
     logger.info('upload verified', { key: object.key, outcome });
   }
 }

@@ -1,14 +1,20 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { AGENCY_KEY_PK } from '#adapters/dynamodb-agency-key-registry.ts';
+import { REFERENCE_PKS } from '#adapters/dynamodb-reference-store.ts';
+import { KEY_TAGS } from '#adapters/kms-key-provisioner.ts';
 import type { DeploymentConfig } from './config.ts';
 import { AppFunction } from './constructs/app-function.ts';
 import { AxisConnector } from './constructs/axis-connector.ts';
 import { DocumentApi } from './constructs/document-api.ts';
+import { HsmNetwork } from './constructs/hsm-network.ts';
 import { deadLetterAlarm, Operations } from './constructs/operations.ts';
 import { RolloutStateMachine } from './constructs/rollout-state-machine.ts';
+import { WebConsole } from './constructs/web-console.ts';
 import {
   bucketName,
   certificatesPrefix,
@@ -38,6 +44,10 @@ export class StatelessStack extends Stack {
   public readonly axisConnector: AxisConnector | undefined;
   /** POST /documents behind a JWT authorizer, when an identity provider is configured. */
   public readonly documentApi: DocumentApi | undefined;
+  /** The agencies' web console on CloudFront, with the stack's own user pool (`webConsole`). */
+  public readonly webConsole: WebConsole | undefined;
+  /** The countersign function's place in a CloudHSM cluster's VPC (`hsm=cloudhsm`). */
+  public readonly hsmNetwork: HsmNetwork | undefined;
   public readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -62,6 +72,13 @@ export class StatelessStack extends Stack {
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
+    // Administrators' edits and installed agency keys: the reference data every function reads
+    // (the route function and the axis poller already query the whole table).
+    this.verifyFunction.grantStatusItems(
+      stateful.table,
+      ['dynamodb:Query'],
+      [...REFERENCE_PKS, AGENCY_KEY_PK],
+    );
     stateful.countersignQueue.grantSendMessages(this.verifyFunction);
     this.verifyFunction.grantObjects(
       { stage: config.stage, purpose: 'incoming' },
@@ -85,6 +102,11 @@ export class StatelessStack extends Stack {
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
+    this.countersignFunction.grantStatusItems(
+      stateful.table,
+      ['dynamodb:Query'],
+      [...REFERENCE_PKS, AGENCY_KEY_PK],
+    );
     stateful.routeQueue.grantSendMessages(this.countersignFunction);
     for (const [prefix, actions] of [
       [incomingPrefix, ['s3:GetObject']],
@@ -98,8 +120,50 @@ export class StatelessStack extends Stack {
         stateful.dataKey,
       );
     }
-    for (const key of stateful.organizationKeys.values()) {
-      key.grant(this.countersignFunction, 'kms:Sign', 'kms:GetPublicKey');
+    // Organization keys live either in KMS or, with `hsm=cloudhsm`, in the cluster (PKCS#11).
+    this.hsmNetwork = config.hsm
+      ? new HsmNetwork(this, 'HsmNetwork', {
+          clusterId: config.hsm.clusterId,
+          ipAddresses: config.hsm.ipAddresses,
+          vpcId: config.hsm.vpcId,
+          subnetIds: config.hsm.subnetIds,
+          clusterSecurityGroupId: config.hsm.securityGroupId,
+          pinSecretName: config.hsm.pinSecretName,
+          modulePath: config.hsm.modulePath,
+          layerArn: config.hsm.layerArn,
+          endpointRouteTableIds:
+            config.hsm.endpoints === 'create' ? config.hsm.routeTableIds : undefined,
+        })
+      : undefined;
+    if (this.hsmNetwork) this.hsmNetwork.attach(this.countersignFunction);
+    else {
+      for (const key of stateful.organizationKeys.values()) {
+        key.grant(this.countersignFunction, 'kms:Sign', 'kms:GetPublicKey');
+      }
+      // Keys provisioned through the API (`POST /admin/agencies/{code}/key`) once their
+      // certificate is installed: the install flips their state tag from pending to active.
+      const provisioned = Stack.of(this).formatArn({
+        service: 'kms',
+        resource: 'key',
+        resourceName: '*',
+      });
+      this.countersignFunction.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['kms:Sign', 'kms:GetPublicKey'],
+          resources: [provisioned],
+          conditions: {
+            StringEquals: {
+              [`aws:ResourceTag/${KEY_TAGS.stage}`]: config.stage,
+              [`aws:ResourceTag/${KEY_TAGS.state}`]: 'active',
+            },
+          },
+        }),
+      );
+      this.countersignFunction.acknowledgeWildcardResource(
+        provisioned,
+        'Agency keys provisioned at run time have ARNs unknown at deploy time; signing is bound by aws:ResourceTag conditions to the active keys of this stage.',
+      );
     }
     consume(this.countersignFunction, stateful.countersignQueue, countersignQueue);
 
@@ -185,6 +249,18 @@ export class StatelessStack extends Stack {
     if (config.jwtIssuer !== undefined && config.jwtAudience.length === 0) {
       throw new Error('jwtAudience is required with jwtIssuer');
     }
+    // The console signs in through the stack's own user pool; with an external identity provider
+    // it is served by whoever runs that provider.
+    this.webConsole =
+      config.webConsole && stateful.userPool && stateful.userPoolDomain
+        ? new WebConsole(this, 'WebConsole', {
+            userPool: stateful.userPool,
+            hostedUiDomain: stateful.userPoolDomain,
+            storageBucketNames: (['incoming', 'reports'] as const).map((purpose) =>
+              bucketName(config.stage, purpose, Aws.ACCOUNT_ID, Aws.REGION),
+            ),
+          })
+        : undefined;
     // An external identity provider when configured, otherwise the stack's own user pool.
     const identity =
       config.jwtIssuer !== undefined
@@ -192,7 +268,10 @@ export class StatelessStack extends Stack {
         : stateful.userPool && stateful.userPoolClient
           ? {
               issuer: `https://cognito-idp.${Aws.REGION}.amazonaws.com/${stateful.userPool.userPoolId}`,
-              audience: [stateful.userPoolClient.userPoolClientId],
+              audience: [
+                stateful.userPoolClient.userPoolClientId,
+                ...(this.webConsole ? [this.webConsole.client.userPoolClientId] : []),
+              ],
             }
           : undefined;
     this.documentApi =
@@ -204,7 +283,10 @@ export class StatelessStack extends Stack {
             dataKey: stateful.dataKey,
             jwtIssuer: identity.issuer,
             jwtAudience: identity.audience,
-            corsOrigins: config.corsOrigins,
+            corsOrigins: [
+              ...config.corsOrigins,
+              ...(this.webConsole ? [this.webConsole.origin] : []),
+            ],
             maxUploadBytes: config.maxUploadBytes,
             stateMachineArn: this.rollout.stateMachine.stateMachineArn,
             reportsBucketName: bucketName(config.stage, 'reports', Aws.ACCOUNT_ID, Aws.REGION),
@@ -212,6 +294,10 @@ export class StatelessStack extends Stack {
             axisOutbox: this.axisConnector?.outboxQueue,
           });
     if (this.documentApi) new CfnOutput(this, 'DocumentApiUrl', { value: this.documentApi.url });
+    if (this.webConsole && this.documentApi) {
+      this.webConsole.deploySite(this.documentApi.url);
+      new CfnOutput(this, 'WebConsoleUrl', { value: this.webConsole.url });
+    }
 
     this.operations = new Operations(this, 'Operations', {
       topic: stateful.alarmTopic,

@@ -1,8 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbAgencyKeyRegistry } from '#adapters/dynamodb-agency-key-registry.ts';
+import { DynamoDbReferenceStore } from '#adapters/dynamodb-reference-store.ts';
+import { REFERENCE_MAX_AGE_MS, ReferenceCache } from '#shared/documents/reference-data.ts';
 import { type AgencyDirectory, loadAgencyDirectory } from '#shared/routing/directory.ts';
+import { SEED_DOCUMENT_TYPES } from '#shared/routing/seed-document-types.ts';
 import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
-import { optionalEnv } from './env.ts';
+import { intEnv, optionalEnv } from './env.ts';
 
 /** The directory file named by `DIRECTORY_FILE` is missing, not JSON, or not a valid directory. */
 export class DirectoryFileError extends Error {
@@ -50,4 +55,23 @@ function withPathsFrom(base: string, agency: Agency): Agency {
           : signing.certificateChain,
     },
   };
+}
+
+/**
+ * The directory and catalogue in force for a handler: the seed (or `DIRECTORY_FILE`) overlaid
+ * with administrators' edits and then the installed organization keys, both from the status
+ * table, read again at most every `REFERENCE_MAX_AGE_SECONDS` (60 by default), so an edit or an
+ * installed key reaches every function within a minute.
+ */
+export async function referenceCache(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+): Promise<ReferenceCache> {
+  return new ReferenceCache({
+    base: { directory: await loadDirectory(), catalogue: SEED_DOCUMENT_TYPES },
+    store: new DynamoDbReferenceStore(dynamodb, tableName),
+    keys: new DynamoDbAgencyKeyRegistry(dynamodb, tableName),
+    clock: { now: () => new Date() },
+    maxAgeMs: intEnv('REFERENCE_MAX_AGE_SECONDS', REFERENCE_MAX_AGE_MS / 1000) * 1000,
+  });
 }

@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -15,11 +15,20 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { AGENCY_KEY_PK } from '#adapters/dynamodb-agency-key-registry.ts';
+import { REFERENCE_PKS } from '#adapters/dynamodb-reference-store.ts';
 import { APPROVAL_PK } from '#adapters/dynamodb-rollout-store.ts';
+import { AGENCY_KEY_SPEC, KEY_TAGS } from '#adapters/kms-key-provisioner.ts';
 import { API_OPERATIONS } from '#shared/documents/api-contract.ts';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '#shared/documents/metadata.ts';
+import { AGENCY_KEY_ALGORITHM } from '#shared/keys/agency-keys.ts';
 import { REPORTS_PREFIX } from '#shared/rollout/phase-report.ts';
-import { bucketName, countersignedPrefix, incomingPrefix } from '../definitions.ts';
+import {
+  bucketName,
+  certificatesPrefix,
+  countersignedPrefix,
+  incomingPrefix,
+} from '../definitions.ts';
 import { AppFunction } from './app-function.ts';
 
 export interface DocumentApiProps {
@@ -71,7 +80,7 @@ export interface DocumentApiProps {
 }
 
 /** Partition keys the API reads and writes; everything else in the table is out of its reach. */
-const API_LEADING_KEYS = ['DOC#*', 'NUMBER#*', 'AUDIT#*', 'ROLLOUT#POLICY'];
+const API_LEADING_KEYS = ['DOC#*', 'NUMBER#*', 'AUDIT#*', 'ROLLOUT#POLICY', ...REFERENCE_PKS];
 
 /**
  * The agencies' HTTP API (routes in `API_OPERATIONS`), every route but `GET /openapi.json` behind
@@ -81,13 +90,17 @@ const API_LEADING_KEYS = ['DOC#*', 'NUMBER#*', 'AUDIT#*', 'ROLLOUT#POLICY'];
  *   `kms:GenerateDataKey` and `kms:Decrypt`;
  * - item reads and writes on the document, number, audit and policy partitions, queries of a
  *   document's deliveries, delivery updates, and queries of the two list indexes;
+ * - queries and conditional puts on the directory and catalogue edit partitions (`REF#…`);
  * - with a state machine: the approval partition and `states:SendTaskSuccess` on that machine;
  * - `dynamodb:Scan` of the table for `GET /admin/stats` across every issuer (read-only, bounded
  *   to a few pages per request by the function);
  * - with a reports bucket: listing under `reports/` and `s3:GetObject` on `reports/*` (the
  *   download link and the existence check), with `kms:Decrypt` of its key;
  * - with an axis outbox: `sqs:SendMessage` on it (and its key), for receipts on documents
- *   received over the national axis.
+ *   received over the national axis;
+ * - for organization keys (`POST /admin/agencies/{code}/key`, `PUT …/certificate`): the
+ *   `REF#AGENCYKEY` partition, `s3:PutObject` under `certificates/`, and KMS as `#grantAgencyKeys`
+ *   describes: the function signs only with keys still pending, never with one in service.
  */
 export class DocumentApi extends Construct {
   public readonly api: HttpApi;
@@ -105,6 +118,8 @@ export class DocumentApi extends Construct {
 
     this.handler = new AppFunction(this, 'Handler', {
       entryName: 'documents-api',
+      // Trust anchors against which installed organization certificates are validated.
+      assets: [{ from: 'config/trust', to: 'trust' }],
       timeout: Duration.seconds(10),
       memorySize: 512,
       environment: {
@@ -113,6 +128,7 @@ export class DocumentApi extends Construct {
         MAX_UPLOAD_BYTES: String(props.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES),
         ISSUER_INDEX: issuerIndex,
         RECIPIENT_INDEX: recipientIndex,
+        KEY_STAGE: props.stage,
         ...(props.stateMachineArn ? { STATE_MACHINE_ARN: props.stateMachineArn } : {}),
         ...(props.reportsBucketName ? { REPORTS_BUCKET: props.reportsBucketName } : {}),
         ...(props.axisOutbox ? { AXIS_OUTBOX_QUEUE_URL: props.axisOutbox.queueUrl } : {}),
@@ -124,6 +140,9 @@ export class DocumentApi extends Construct {
       ['dynamodb:GetItem', 'dynamodb:PutItem'],
       API_LEADING_KEYS,
     );
+    // Administrators' directory and catalogue edits, read as one partition each.
+    this.handler.grantStatusItems(props.table, ['dynamodb:Query'], REFERENCE_PKS);
+    this.#grantAgencyKeys(props);
     // Deliveries of a document (Query on its partition), receipts and recalls (UpdateItem).
     this.handler.grantStatusItems(
       props.table,
@@ -182,7 +201,12 @@ export class DocumentApi extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: [...corsOrigins],
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.DELETE,
+              ],
               allowHeaders: ['authorization', 'content-type'],
               exposeHeaders: ['location'],
               maxAge: Duration.hours(1),
@@ -248,6 +272,109 @@ export class DocumentApi extends Construct {
         Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
       }
     }
+  }
+
+  /**
+   * Organization keys, with conditions on the tags `KmsKeyProvisioner` sets. The function may
+   * create RSA_3072 SIGN_VERIFY keys only with the stage's tags and `edoc-hub:state=pending`;
+   * read the public key and sign (the CSR) only while a key is pending; and change a key's tags
+   * only by setting `edoc-hub:state=active`, which it does when the certificate is installed.
+   * From then on only the countersign function, granted on `active` keys, signs with it.
+   */
+  #grantAgencyKeys(props: DocumentApiProps): void {
+    const fn = this.handler;
+    const stage = { [`aws:RequestTag/${KEY_TAGS.stage}`]: props.stage };
+    const ourTags = { 'aws:TagKeys': Object.values(KEY_TAGS) };
+    const keys = Stack.of(this).formatArn({ service: 'kms', resource: 'key', resourceName: '*' });
+    fn.grantStatusItems(
+      props.table,
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+      [AGENCY_KEY_PK],
+    );
+    fn.grantObjects(
+      { stage: props.stage, purpose: 'incoming' },
+      certificatesPrefix,
+      ['s3:PutObject'],
+      props.dataKey,
+    );
+    // CreateKey has no resource ARN; its conditions are what scope it.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['kms:CreateKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:KeySpec': AGENCY_KEY_SPEC,
+            'kms:KeyUsage': 'SIGN_VERIFY',
+            'kms:KeyOrigin': 'AWS_KMS',
+            ...stage,
+            [`aws:RequestTag/${KEY_TAGS.state}`]: 'pending',
+          },
+          'ForAllValues:StringEquals': ourTags,
+          Null: { [`aws:RequestTag/${KEY_TAGS.agency}`]: 'false' },
+        },
+      }),
+    );
+    // CreateKey's Tags are authorized as TagResource on a key that has no tags yet.
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['kms:TagResource'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { ...stage, [`aws:RequestTag/${KEY_TAGS.state}`]: 'pending' },
+          'ForAllValues:StringEquals': ourTags,
+          Null: {
+            [`aws:ResourceTag/${KEY_TAGS.stage}`]: 'true',
+            [`aws:ResourceTag/${KEY_TAGS.state}`]: 'true',
+          },
+        },
+      }),
+    );
+    const ofStage = { [`aws:ResourceTag/${KEY_TAGS.stage}`]: props.stage };
+    const pending = { ...ofStage, [`aws:ResourceTag/${KEY_TAGS.state}`]: 'pending' };
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['kms:TagResource'],
+        resources: [keys],
+        conditions: {
+          StringEquals: { ...ofStage, [`aws:RequestTag/${KEY_TAGS.state}`]: 'active' },
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [KEY_TAGS.state] },
+        },
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['kms:GetPublicKey'],
+        resources: [keys],
+        conditions: { StringEquals: pending },
+      }),
+    );
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['kms:Sign'],
+        resources: [keys],
+        conditions: {
+          StringEquals: {
+            ...pending,
+            'kms:SigningAlgorithm': AGENCY_KEY_ALGORITHM,
+            'kms:MessageType': 'DIGEST',
+          },
+        },
+      }),
+    );
+    fn.acknowledgeWildcardResource(
+      '*',
+      'kms:CreateKey has no resource to name, and the tags of a key being created are authorized on no resource either; both statements are bound by conditions on key spec, usage, origin and the request tags.',
+    );
+    fn.acknowledgeWildcardResource(
+      keys,
+      'Organization keys are created at run time, one per agency; their ARNs cannot be known at deploy time, so access is bound by aws:ResourceTag conditions (stage, pending state) instead.',
+    );
   }
 
   #grantReports(bucketName: string, key: IKey): void {

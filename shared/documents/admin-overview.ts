@@ -130,7 +130,7 @@ function statsWindow(from: string, to: string): { from: string; to: string } {
 
 /**
  * `GET /admin/stats`: the rollout report's figures (computeReport) over any window, grouped by
- * document status, agency or channel.
+ * document status, agency or channel, with the rejections by reason and the delivery latency.
  * 1. The window is at most MAX_STATS_DAYS; dates cover whole UTC days, as in the lists.
  * 2. Documents come from the bounded report source: one issuer's through its index, or every
  *    document up to the source's read bound, in which case `complete` says so.
@@ -175,7 +175,9 @@ export async function getStats(deps: StatsDeps, caller: Caller, query: unknown):
     generatedAt: report.generatedAt,
     complete,
     documents: totals,
+    rejectionsByReason: report.rejectionsByReason.map((r) => ({ ...r })),
     deliveries: { ...report.deliveries },
+    latency: { ...report.latency },
     groupBy,
     groups,
   };

@@ -1,26 +1,37 @@
 import * as z from 'zod';
 import {
   adminListDocumentsQuerySchema,
+  agencyCreateBodySchema,
+  agencyKeyRequestSchema,
   agencyListSchema,
+  agencyUpdateBodySchema,
   approvalDecisionBodySchema,
   approvalListSchema,
   approvalResultSchema,
   createdDocumentSchema,
+  deletedReferenceSchema,
   deliveryPageSchema,
   documentDetailSchema,
   documentPageSchema,
+  documentTypeCreateBodySchema,
   documentTypeListSchema,
+  documentTypeUpdateBodySchema,
   errorEnvelopeSchema,
   healthSchema,
   inboxQuerySchema,
+  installCertificateBodySchema,
+  installedCertificateSchema,
   listDocumentsQuerySchema,
   recallBodySchema,
   recallResultSchema,
   receiptBodySchema,
   receiptResultSchema,
+  referenceDeleteQuerySchema,
   reportListQuerySchema,
   reportListSchema,
   rolloutViewSchema,
+  savedAgencySchema,
+  savedDocumentTypeSchema,
   statsQuerySchema,
   statsSchema,
 } from './api-schemas.ts';
@@ -34,7 +45,7 @@ export interface ApiResponse {
 
 export interface ApiOperation {
   readonly operationId: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** In API Gateway and http-router form: `/documents/{id}`. */
   readonly path: string;
   readonly summary: string;
@@ -241,18 +252,135 @@ export const API_OPERATIONS = [
     },
   },
   {
+    operationId: 'provisionAgencyKey',
+    method: 'POST',
+    path: '/admin/agencies/{code}/key',
+    summary:
+      "Administrators: create the agency's KMS signing key (or return the one pending) and its CSR",
+    responses: {
+      200: {
+        description: 'The pending key and its PKCS#10 request',
+        schema: agencyKeyRequestSchema,
+      },
+      403: forbidden,
+      404: error('No agency with this code'),
+    },
+  },
+  {
+    operationId: 'installAgencyCertificate',
+    method: 'PUT',
+    path: '/admin/agencies/{code}/certificate',
+    summary:
+      'Administrators: install the chain issued for the pending key; the agency signs with it from then on',
+    body: installCertificateBodySchema,
+    responses: {
+      200: {
+        description: 'The key in service and its certificate',
+        schema: installedCertificateSchema,
+      },
+      400: error('Malformed body, or the chain is refused; `details` list every reason'),
+      403: forbidden,
+      404: error('No agency with this code'),
+      409: error('No key is waiting for a certificate'),
+    },
+  },
+  {
     operationId: 'listAgencies',
     method: 'GET',
     path: '/agencies',
-    summary: 'The agency directory (focal-point contacts for administrators only)',
+    summary:
+      'The agency directory (focal points, signer organizations, key references and versions for administrators only)',
     responses: { 200: { description: 'Every agency', schema: agencyListSchema } },
   },
   {
     operationId: 'listDocumentTypes',
     method: 'GET',
     path: '/document-types',
-    summary: 'The document-type catalogue',
+    summary: 'The document-type catalogue (with versions for administrators)',
     responses: { 200: { description: 'Every type', schema: documentTypeListSchema } },
+  },
+  {
+    operationId: 'createAgency',
+    method: 'POST',
+    path: '/admin/agencies',
+    summary: 'Administrators: add an agency to the directory (in force everywhere within a minute)',
+    body: agencyCreateBodySchema,
+    responses: {
+      201: { description: 'The agency as saved, at version 1 or above', schema: savedAgencySchema },
+      400: badRequest,
+      403: forbidden,
+      409: error('An agency with this code already exists'),
+    },
+  },
+  {
+    operationId: 'updateAgency',
+    method: 'PUT',
+    path: '/admin/agencies/{code}',
+    summary:
+      'Administrators: replace a directory entry; send the version read, or answer 409 when stale',
+    body: agencyUpdateBodySchema,
+    responses: {
+      200: { description: 'The agency as saved', schema: savedAgencySchema },
+      400: badRequest,
+      403: forbidden,
+      404: error('No agency with this code'),
+      409: error('The version sent is stale, or another edit came first'),
+    },
+  },
+  {
+    operationId: 'deleteAgency',
+    method: 'DELETE',
+    path: '/admin/agencies/{code}',
+    summary: 'Administrators: remove an agency (seeded ones too); `version` as for PUT',
+    query: referenceDeleteQuerySchema,
+    responses: {
+      200: { description: 'Removed', schema: deletedReferenceSchema },
+      400: badRequest,
+      403: forbidden,
+      404: error('No agency with this code'),
+      409: error('The version sent is stale, or another edit came first'),
+    },
+  },
+  {
+    operationId: 'createDocumentType',
+    method: 'POST',
+    path: '/admin/document-types',
+    summary: 'Administrators: add a document type to the catalogue',
+    body: documentTypeCreateBodySchema,
+    responses: {
+      201: { description: 'The type as saved', schema: savedDocumentTypeSchema },
+      400: badRequest,
+      403: forbidden,
+      409: error('A type with this code already exists'),
+    },
+  },
+  {
+    operationId: 'updateDocumentType',
+    method: 'PUT',
+    path: '/admin/document-types/{code}',
+    summary: 'Administrators: replace a catalogue entry; `version` as for agencies',
+    body: documentTypeUpdateBodySchema,
+    responses: {
+      200: { description: 'The type as saved', schema: savedDocumentTypeSchema },
+      400: badRequest,
+      403: forbidden,
+      404: error('No document type with this code'),
+      409: error('The version sent is stale, or another edit came first'),
+    },
+  },
+  {
+    operationId: 'deleteDocumentType',
+    method: 'DELETE',
+    path: '/admin/document-types/{code}',
+    summary: 'Administrators: remove a document type (seeded ones too)',
+    query: referenceDeleteQuerySchema,
+    responses: {
+      200: { description: 'Removed', schema: deletedReferenceSchema },
+      400: badRequest,
+      403: forbidden,
+      404: error('No document type with this code'),
+      409: error('The version sent is stale, or another edit came first'),
+    },
   },
   {
     operationId: 'getHealth',

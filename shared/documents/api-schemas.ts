@@ -1,6 +1,12 @@
 import * as z from 'zod';
 import { agencyIdSchema } from '../routing/agency-id.ts';
-import { CHANNELS } from '../routing/directory.ts';
+import { documentTypeCodeSchema, documentTypeSchema } from '../routing/catalogue.ts';
+import {
+  agencySchema,
+  CHANNELS,
+  certificateChainReferenceSchema,
+  keyReferenceSchema,
+} from '../routing/directory.ts';
 import { DELIVERY_STATES, DOCUMENT_STATUSES } from '../status/document-status.ts';
 import { verificationSummarySchema } from './archive-manifest.ts';
 
@@ -291,11 +297,20 @@ export const statsSchema = z.object({
     verified: z.number(),
     rejected: z.number(),
   }),
+  /** Rejected documents by reason code, most frequent first; one rejected for two counts twice. */
+  rejectionsByReason: z.array(z.object({ reason: z.string(), count: z.number() })),
   deliveries: z.object({
     total: z.number(),
     delivered: z.number(),
     refused: z.number(),
     pending: z.number(),
+  }),
+  /** Upload to arrival per delivered recipient; null percentiles without samples. */
+  latency: z.object({
+    method: z.literal('nearest-rank'),
+    samples: z.number(),
+    medianMs: z.number().nullable(),
+    p95Ms: z.number().nullable(),
   }),
   groupBy: z.enum(STATS_GROUPS),
   groups: z.union([
@@ -306,7 +321,10 @@ export const statsSchema = z.object({
 });
 export type Stats = z.infer<typeof statsSchema>;
 
-/** `GET /agencies`: the directory without key references; focal points for administrators. */
+/**
+ * `GET /agencies`: the directory; focal points, signer organization names, key references and
+ * the edit version for administrators only.
+ */
 export const agencyViewSchema = z.object({
   code: z.string(),
   codeStatus: z.enum(['official', 'illustrative']),
@@ -317,17 +335,127 @@ export const agencyViewSchema = z.object({
   /** Issues documents through edoc-hub (has an organization signature). */
   issues: z.boolean(),
   focalPoint: z.object({ name: z.string(), email: z.string(), phone: z.string() }).optional(),
+  signerOrganizations: z.array(z.string()).optional(),
+  organizationSigning: z
+    .object({ key: keyReferenceSchema, certificateChain: certificateChainReferenceSchema })
+    .optional(),
+  /** Version to send back with `PUT`/`DELETE /admin/agencies/{code}`; 0 until first edited. */
+  version: z.number().int().optional(),
 });
 export const agencyListSchema = z.object({ items: z.array(agencyViewSchema) });
 
-export const documentTypeListSchema = z.object({
-  items: z.array(
-    z.object({
-      code: z.string(),
-      name: z.string(),
-      abbreviation: z.string().nullable(),
-      issuanceForm: z.enum(['electronic-only', 'electronic-and-paper']),
-      retentionYears: z.number().int(),
-    }),
-  ),
+export const documentTypeViewSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  abbreviation: z.string().nullable(),
+  issuanceForm: z.enum(['electronic-only', 'electronic-and-paper']),
+  retentionYears: z.number().int(),
+  /** For administrators: version to send back with `PUT`/`DELETE`; 0 until first edited. */
+  version: z.number().int().optional(),
+});
+export const documentTypeListSchema = z.object({ items: z.array(documentTypeViewSchema) });
+
+/** The version the editor last read; a stale one answers 409 and nothing is written. */
+const editVersionSchema = z.number().int().min(0);
+
+/**
+ * Key material is not set through the API: a `file` key or chain would name a path on the
+ * function's disk, so only key references (KMS, PKCS#11) and chains stored as objects are taken.
+ */
+const apiOrganizationSigningSchema = z
+  .strictObject({ key: keyReferenceSchema, certificateChain: certificateChainReferenceSchema })
+  .superRefine((signing, ctx) => {
+    for (const part of ['key', 'certificateChain'] as const) {
+      if (signing[part].kind === 'file') {
+        ctx.addIssue({
+          code: 'custom',
+          path: [part, 'kind'],
+          message:
+            'file references are not accepted through the API; use kms or pkcs11 keys and object chains',
+        });
+      }
+    }
+  })
+  .describe(
+    'Organization signature: a KMS or PKCS#11 key reference and a certificate chain stored as an ' +
+      'object. References of kind `file` (paths on disk) are refused through the API.',
+  );
+
+/** `POST /admin/agencies`: a directory entry with a code not in the directory yet. */
+export const agencyCreateBodySchema = agencySchema.extend({
+  organizationSigning: apiOrganizationSigningSchema.optional(),
+});
+
+/**
+ * `PUT /admin/agencies/{code}`: the whole entry. `code` may be left out (the path names it);
+ * `organizationSigning` left out keeps the current one and null removes it.
+ */
+export const agencyUpdateBodySchema = agencySchema.extend({
+  code: agencySchema.shape.code.optional(),
+  organizationSigning: apiOrganizationSigningSchema.nullable().optional(),
+  version: editVersionSchema.optional(),
+});
+
+/** `POST /admin/document-types`: a catalogue entry with a code not in the catalogue yet. */
+export const documentTypeCreateBodySchema = documentTypeSchema;
+
+/** `PUT /admin/document-types/{code}`: the whole entry; `code` may be left out. */
+export const documentTypeUpdateBodySchema = documentTypeSchema.extend({
+  code: documentTypeCodeSchema.optional(),
+  version: editVersionSchema.optional(),
+});
+
+/** `DELETE /admin/agencies/{code}` and `/admin/document-types/{code}`. */
+export const referenceDeleteQuerySchema = z.strictObject({
+  version: z.coerce.number().int().min(0).optional(),
+});
+
+export const savedAgencySchema = agencyViewSchema.extend({ version: z.number().int() });
+export const savedDocumentTypeSchema = documentTypeViewSchema.extend({
+  version: z.number().int(),
+});
+export const deletedReferenceSchema = z.object({
+  code: z.string(),
+  deleted: z.literal(true),
+  version: z.number().int(),
+});
+
+/** Largest PEM chain accepted by `PUT /admin/agencies/{code}/certificate`. */
+export const MAX_CHAIN_PEM_CHARS = 64 * 1024;
+
+/** `PUT /admin/agencies/{code}/certificate`: the chain the CA issued, leaf first, as PEM. */
+export const installCertificateBodySchema = z.strictObject({
+  chain: z.string().min(1).max(MAX_CHAIN_PEM_CHARS),
+});
+
+/** `POST /admin/agencies/{code}/key`: the key waiting for its certificate and the request for it. */
+export const agencyKeyRequestSchema = z.object({
+  agency: z.string(),
+  status: z.literal('pending'),
+  keyId: z.string(),
+  algorithm: z.string(),
+  requestedAt: z.string(),
+  /** PKCS#10, PEM: subject O = the agency's name, C = VN, signed by the key. */
+  csr: z.string(),
+  /** SubjectPublicKeyInfo, PEM. */
+  publicKey: z.string(),
+});
+
+/** `PUT /admin/agencies/{code}/certificate`: the key now in service and its certificate. */
+export const installedCertificateSchema = z.object({
+  agency: z.string(),
+  status: z.literal('installed'),
+  keyId: z.string(),
+  installedAt: z.string(),
+  organizationSigning: z.object({
+    key: z.object({ kind: z.literal('kms'), keyId: z.string() }),
+    certificateChain: z.object({ kind: z.literal('object'), key: z.string() }),
+  }),
+  certificate: z.object({
+    subject: z.string(),
+    issuer: z.string(),
+    serialNumber: z.string(),
+    notBefore: z.string(),
+    notAfter: z.string(),
+  }),
 });

@@ -106,3 +106,36 @@ export class AxisRelayError extends DomainError {
     );
   }
 }
+
+/** No agency with this code in the directory (`/admin/agencies/{code}/…`). */
+export class UnknownAgencyError extends DomainError {
+  constructor(code: string) {
+    super(`no agency ${code} in the directory`);
+  }
+}
+
+/** A certificate is offered for an agency that has no key waiting for one. */
+export class NoPendingKeyError extends DomainError {
+  constructor(code: string) {
+    super(
+      `agency ${code} has no key waiting for a certificate; provision one with POST /admin/agencies/${code}/key first`,
+    );
+  }
+}
+
+/** The offered chain cannot serve as the agency's organization certificate; `details` say why. */
+export class CertificateRefusedError extends DomainError {
+  readonly details: readonly FieldError[];
+
+  constructor(reasons: readonly string[]) {
+    super(`the certificate chain is refused: ${reasons.join('; ')}`);
+    this.details = reasons.map((message) => ({ field: 'chain', message }));
+  }
+}
+
+/** The deployment gives the API no stage to tag organization keys with (`KEY_STAGE`). */
+export class AgencyKeysUnavailableError extends DomainError {
+  constructor() {
+    super('organization key provisioning is not configured in this deployment');
+  }
+}

@@ -271,6 +271,9 @@ describe('GET /admin/stats', () => {
       timezone: 'Asia/Ho_Chi_Minh',
       window: { from: '2018-03-01T07:00:00+07:00', to: '2018-04-01T07:00:00+07:00' },
       documents: { total: 3, electronicOnly: 2, paperAlso: 1, verified: 2, rejected: 0 },
+      rejectionsByReason: [],
+      // The seeded deliveries are SENT, none arrived: no latency sample.
+      latency: { method: 'nearest-rank', samples: 0, medianMs: null, p95Ms: null },
     });
     expect(body.groups).toEqual(
       expect.arrayContaining([
@@ -365,6 +368,176 @@ describe('directory', () => {
     expect(documentTypeListSchema.parse(response.body).items).toContainEqual(
       expect.objectContaining({ code: 'quyet-dinh', issuanceForm: 'electronic-and-paper' }),
     );
+  });
+});
+
+describe('directory and catalogue administration', () => {
+  const NEW_AGENCY = '000.00.41.H48';
+  const makeAgencyBody = (overrides: Record<string, unknown> = {}) => ({
+    code: NEW_AGENCY,
+    codeStatus: 'illustrative',
+    name: 'Sở Du lịch tỉnh Quảng Ngãi',
+    kind: 'provincial-department',
+    channel: 'province',
+    focalPoint: { name: 'Võ Văn Em', email: 'vanthu.sdl@quangngai.gov.vn', phone: '0255 3822 041' },
+    enrolment: ['official'],
+    signerOrganizations: ['Sở Du lịch tỉnh Quảng Ngãi'],
+    organizationSigning: {
+      key: { kind: 'kms', keyId: 'alias/edoc-org-000-00-41-H48' },
+      certificateChain: { kind: 'object', key: 'certificates/000.00.41.H48/chain.pem' },
+    },
+    ...overrides,
+  });
+  const listedAgencies = async () =>
+    agencyListSchema.parse((await call({ path: '/agencies', claims: admin })).body).items;
+
+  it('creates an agency, lists it, refuses a stale update with 409, deletes it, and lists it no more', async () => {
+    const created = await call({
+      method: 'POST',
+      path: '/admin/agencies',
+      body: makeAgencyBody(),
+      claims: admin,
+    });
+    const listed = (await listedAgencies()).find((a) => a.code === NEW_AGENCY);
+    const updated = await call({
+      method: 'PUT',
+      path: `/admin/agencies/${NEW_AGENCY}`,
+      body: { ...makeAgencyBody({ name: 'Sở Du lịch' }), version: 1 },
+      claims: admin,
+    });
+    const stale = await call({
+      method: 'PUT',
+      path: `/admin/agencies/${NEW_AGENCY}`,
+      body: { ...makeAgencyBody({ name: 'Lần sau' }), version: 1 },
+      claims: admin,
+    });
+    const deleted = await call({
+      method: 'DELETE',
+      path: `/admin/agencies/${NEW_AGENCY}`,
+      query: { version: '2' },
+      claims: admin,
+    });
+    const after = await listedAgencies();
+
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ code: NEW_AGENCY, version: 1, issues: true });
+    expect(listed).toMatchObject({
+      name: 'Sở Du lịch tỉnh Quảng Ngãi',
+      version: 1,
+      signerOrganizations: ['Sở Du lịch tỉnh Quảng Ngãi'],
+      organizationSigning: { key: { kind: 'kms', keyId: 'alias/edoc-org-000-00-41-H48' } },
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ name: 'Sở Du lịch', version: 2 });
+    expect(stale.status).toBe(409);
+    expect(errorCode(stale.body)).toBe('STALE_VERSION');
+    expect(deleted).toMatchObject({ status: 200, body: { code: NEW_AGENCY, deleted: true } });
+    expect(after.map((a) => a.code)).not.toContain(NEW_AGENCY);
+  });
+
+  it('refuses an invalid agency with 400 and field details, and stores nothing', async () => {
+    const response = await call({
+      method: 'POST',
+      path: '/admin/agencies',
+      body: makeAgencyBody({
+        channel: 'fax',
+        focalPoint: { name: 'Võ Văn Em', email: 'not-an-email', phone: '0255 3822 041' },
+        organizationSigning: {
+          key: { kind: 'file', path: '/var/task/keys/org.pem' },
+          certificateChain: { kind: 'object', key: 'certificates/000.00.41.H48/chain.pem' },
+        },
+      }),
+      claims: admin,
+    });
+
+    expect(response.status).toBe(400);
+    const { error } = errorEnvelopeSchema.parse(response.body);
+    expect(error.code).toBe('INVALID_REQUEST');
+    expect(error.details.map((d) => d.field).sort()).toEqual([
+      'channel',
+      'focalPoint.email',
+      'organizationSigning.key.kind',
+    ]);
+    expect((await listedAgencies()).map((a) => a.code)).not.toContain(NEW_AGENCY);
+  });
+
+  it('answers 409 for a code already in the directory, and 404 for an edit of an unknown one', async () => {
+    const duplicate = await call({
+      method: 'POST',
+      path: '/admin/agencies',
+      body: makeAgencyBody({ code: ISSUER }),
+      claims: admin,
+    });
+    const unknown = await call({
+      method: 'DELETE',
+      path: '/admin/agencies/000.00.99.H48',
+      claims: admin,
+    });
+
+    expect(duplicate.status).toBe(409);
+    expect(errorCode(duplicate.body)).toBe('REFERENCE_EXISTS');
+    expect(unknown.status).toBe(404);
+    expect(errorCode(unknown.body)).toBe('REFERENCE_NOT_FOUND');
+  });
+
+  it('edits the catalogue the same way, and a new type is accepted on a new document', async () => {
+    const type = {
+      code: 'chi-thi',
+      name: 'Chỉ thị',
+      abbreviation: 'CT',
+      issuanceForm: 'electronic-only',
+      retentionYears: 20,
+    };
+    const types = async () =>
+      documentTypeListSchema.parse((await call({ path: '/document-types', claims: admin })).body)
+        .items;
+
+    const created = await call({
+      method: 'POST',
+      path: '/admin/document-types',
+      body: type,
+      claims: admin,
+    });
+    const listed = (await types()).find((t) => t.code === 'chi-thi');
+    const issue = (number: number) =>
+      call({
+        method: 'POST',
+        path: '/documents',
+        body: {
+          number,
+          notation: 'CT-UBND',
+          typeCode: 'chi-thi',
+          subject: 'Chỉ thị thử',
+          promulgationDate: '2019-07-01',
+          signer: { name: 'Lê Văn Cường', position: 'Giám đốc' },
+          urgency: 'normal',
+          secrecy: 'none',
+          recipients: [RECIPIENT],
+          sha256: 'a'.repeat(64),
+          size: 100,
+        },
+      });
+    const document = await issue(7);
+    const stale = await call({
+      method: 'PUT',
+      path: '/admin/document-types/chi-thi',
+      body: { ...type, version: 0 },
+      claims: admin,
+    });
+    const deleted = await call({
+      method: 'DELETE',
+      path: '/admin/document-types/chi-thi',
+      query: { version: '1' },
+      claims: admin,
+    });
+
+    expect(created).toMatchObject({ status: 201, body: { code: 'chi-thi', version: 1 } });
+    expect(listed).toMatchObject({ issuanceForm: 'electronic-only', version: 1 });
+    expect(document.status).toBe(201);
+    expect(stale.status).toBe(409);
+    expect(deleted.status).toBe(200);
+    expect((await types()).map((t) => t.code)).not.toContain('chi-thi');
+    expect((await issue(8)).status).toBe(400);
   });
 });
 

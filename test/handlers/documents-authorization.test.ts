@@ -8,6 +8,7 @@ import { makeLambdaContext } from '#test/support/events.ts';
 import { documentsApiEnv, type HandlerEnv, startHandlerEnv } from '#test/support/handler-env.ts';
 import { type HttpEventOptions, makeHttpEvent } from '#test/support/http-events.ts';
 import { makeDocumentSeeder } from '#test/support/seed-documents.ts';
+import { startKmsStandIn } from '#test/unit/keys/kms-stand-in.ts';
 
 /**
  * Who may call what, route by route, as the function decides it. Tokens that are expired, signed
@@ -34,6 +35,7 @@ type CallerName = keyof typeof CALLERS;
 const CALLER_NAMES = Object.keys(CALLERS) as CallerName[];
 
 const sfn = mockClient(SFNClient);
+const kms = startKmsStandIn();
 let aws: HandlerEnv;
 let seedDocument: ReturnType<typeof makeDocumentSeeder>;
 let handler: typeof import('#functions/documents-api.ts').handler;
@@ -45,6 +47,7 @@ beforeAll(async () => {
       documentsApiEnv({
         REPORTS_BUCKET: 'reports',
         STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:rollout',
+        KEY_STAGE: 'test',
       }),
   });
   await aws.s3.send(
@@ -61,6 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sfn.restore();
+  kms.restore();
   await aws.stop();
 });
 
@@ -84,6 +88,55 @@ function newDocumentBody(): Record<string, unknown> {
     sha256: PDF_SHA,
     size: 100,
   };
+}
+
+// A fresh code per request, so every administrator's create is a new entry.
+let referenceCount = 0;
+function newAgencyBody() {
+  referenceCount += 1;
+  return {
+    code: `000.00.${String(50 + referenceCount)}.H48`,
+    codeStatus: 'illustrative',
+    name: `Cơ quan thử ${referenceCount}`,
+    kind: 'other',
+    channel: 'province',
+    focalPoint: { name: 'Văn thư', email: 'vanthu@example.gov.vn', phone: '0255 3822 099' },
+    enrolment: ['official'],
+    signerOrganizations: [],
+  };
+}
+function newTypeBody() {
+  referenceCount += 1;
+  return {
+    code: `loai-thu-${referenceCount}`,
+    name: `Loại thử ${referenceCount}`,
+    abbreviation: null,
+    issuanceForm: 'electronic-and-paper',
+    retentionYears: 10,
+  };
+}
+/** An agency or type an administrator has just added, for the routes that edit one. */
+async function createdAgency() {
+  const body = newAgencyBody();
+  const created = await call({
+    method: 'POST',
+    path: '/admin/agencies',
+    body,
+    claims: CALLERS.admin,
+  });
+  if (created.status !== 201) throw new Error(`could not create an agency: ${created.body}`);
+  return body;
+}
+async function createdType() {
+  const body = newTypeBody();
+  const created = await call({
+    method: 'POST',
+    path: '/admin/document-types',
+    body,
+    claims: CALLERS.admin,
+  });
+  if (created.status !== 201) throw new Error(`could not create a type: ${created.body}`);
+  return body;
 }
 
 /** One request of a route, built afresh per caller so a write by one caller never hides another's answer. */
@@ -203,6 +256,19 @@ const MATRIX: Record<
     }),
     expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
   },
+  provisionAgencyKey: {
+    request: async () => ({ method: 'POST', path: `/admin/agencies/${SENDER}/key` }),
+    expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  installAgencyCertificate: {
+    // No key is pending for the recipient: an administrator learns that (409), nobody else gets that far.
+    request: async () => ({
+      method: 'PUT',
+      path: `/admin/agencies/${RECIPIENT}/certificate`,
+      body: { chain: 'no certificate' },
+    }),
+    expected: { ...ADMIN_ONLY, admin: 409, ...REFUSED_WITHOUT_IDENTITY },
+  },
   listAgencies: {
     request: async () => ({ method: 'GET', path: '/agencies' }),
     expected: { ...ANY_AUTHENTICATED, ...REFUSED_WITHOUT_IDENTITY },
@@ -210,6 +276,42 @@ const MATRIX: Record<
   listDocumentTypes: {
     request: async () => ({ method: 'GET', path: '/document-types' }),
     expected: { ...ANY_AUTHENTICATED, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  createAgency: {
+    request: async () => ({ method: 'POST', path: '/admin/agencies', body: newAgencyBody() }),
+    expected: { ...ADMIN_ONLY, admin: 201, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  updateAgency: {
+    request: async () => {
+      const body = await createdAgency();
+      return { method: 'PUT', path: `/admin/agencies/${body.code}`, body };
+    },
+    expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  deleteAgency: {
+    request: async () => {
+      const { code } = await createdAgency();
+      return { method: 'DELETE', path: `/admin/agencies/${code}` };
+    },
+    expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  createDocumentType: {
+    request: async () => ({ method: 'POST', path: '/admin/document-types', body: newTypeBody() }),
+    expected: { ...ADMIN_ONLY, admin: 201, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  updateDocumentType: {
+    request: async () => {
+      const body = await createdType();
+      return { method: 'PUT', path: `/admin/document-types/${body.code}`, body };
+    },
+    expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
+  },
+  deleteDocumentType: {
+    request: async () => {
+      const { code } = await createdType();
+      return { method: 'DELETE', path: `/admin/document-types/${code}` };
+    },
+    expected: { ...ADMIN_ONLY, ...REFUSED_WITHOUT_IDENTITY },
   },
   getHealth: {
     request: async () => ({ method: 'GET', path: '/health' }),

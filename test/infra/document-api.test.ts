@@ -126,7 +126,7 @@ describe('document API', () => {
       ProtocolType: 'HTTP',
       CorsConfiguration: Match.objectLike({
         AllowOrigins: ['https://edoc.quangngai.gov.vn'],
-        AllowMethods: ['GET', 'POST'],
+        AllowMethods: ['GET', 'POST', 'PUT', 'DELETE'],
       }),
     });
   });
@@ -163,8 +163,29 @@ describe('document API', () => {
         Resource: tableArn,
         Condition: {
           'ForAllValues:StringLike': {
-            'dynamodb:LeadingKeys': ['DOC#*', 'NUMBER#*', 'AUDIT#*', 'ROLLOUT#POLICY'],
+            'dynamodb:LeadingKeys': [
+              'DOC#*',
+              'NUMBER#*',
+              'AUDIT#*',
+              'ROLLOUT#POLICY',
+              'REF#AGENCY',
+              'REF#DOCTYPE',
+            ],
           },
+        },
+      }),
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: tableArn,
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['REF#AGENCY', 'REF#DOCTYPE'] },
+        },
+      }),
+      expect.objectContaining({
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        Resource: tableArn,
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['REF#AGENCYKEY'] },
         },
       }),
       expect.objectContaining({
@@ -258,15 +279,17 @@ describe('document API', () => {
     });
   });
 
-  it('lets the function sign uploads to incoming/* and links to countersigned/*, nothing else', () => {
+  it('lets the function sign uploads to incoming/*, links to countersigned/* and store chains under certificates/*, nothing else', () => {
     const actions = handlerActions();
     expect(actions).toContain('s3:PutObject');
     expect(actions).toContain('kms:GenerateDataKey');
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     const put = handlerStatements().filter((s) => [s.Action].flat().includes('s3:PutObject'));
-    expect(put).toHaveLength(1);
-    expect(JSON.stringify(put[0]?.Resource)).toContain('-incoming-');
-    expect(JSON.stringify(put[0]?.Resource)).toMatch(/\/incoming\/\*"/);
+    const putResources = put.map((s) => JSON.stringify(s.Resource)).sort();
+    expect(putResources).toEqual([
+      expect.stringMatching(/-incoming-.*\/certificates\/\*"/),
+      expect.stringMatching(/-incoming-.*\/incoming\/\*"/),
+    ]);
     const get = handlerStatements().filter((s) => [s.Action].flat().includes('s3:GetObject'));
     expect(get).toHaveLength(1);
     expect([get[0]?.Action].flat()).toEqual(['s3:GetObject']);
@@ -277,6 +300,82 @@ describe('document API', () => {
         'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'],
       });
     }
+  });
+
+  it('tags the organization keys it creates: RSA_3072 signing keys of its stage, pending', () => {
+    const create = handlerStatements().filter((s) => [s.Action].flat().includes('kms:CreateKey'));
+    expect(create).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'kms:CreateKey',
+        Resource: '*',
+        Condition: {
+          StringEquals: {
+            'kms:KeySpec': 'RSA_3072',
+            'kms:KeyUsage': 'SIGN_VERIFY',
+            'kms:KeyOrigin': 'AWS_KMS',
+            'aws:RequestTag/edoc-hub:stage': 'test',
+            'aws:RequestTag/edoc-hub:state': 'pending',
+          },
+          'ForAllValues:StringEquals': {
+            'aws:TagKeys': ['edoc-hub:agency', 'edoc-hub:stage', 'edoc-hub:state'],
+          },
+          Null: { 'aws:RequestTag/edoc-hub:agency': 'false' },
+        },
+      },
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KEY_STAGE: 'test' }) },
+    });
+  });
+
+  it('may tag a key only as it creates it (pending) or to put it in service (active)', () => {
+    const tag = handlerStatements().filter((s) => [s.Action].flat().includes('kms:TagResource'));
+    expect(tag).toHaveLength(2);
+    expect(tag.every((s) => [s.Action].flat().length === 1)).toBe(true);
+    expect(tag[0]?.Condition).toEqual({
+      StringEquals: {
+        'aws:RequestTag/edoc-hub:stage': 'test',
+        'aws:RequestTag/edoc-hub:state': 'pending',
+      },
+      'ForAllValues:StringEquals': {
+        'aws:TagKeys': ['edoc-hub:agency', 'edoc-hub:stage', 'edoc-hub:state'],
+      },
+      Null: { 'aws:ResourceTag/edoc-hub:stage': 'true', 'aws:ResourceTag/edoc-hub:state': 'true' },
+    });
+    expect(tag[1]?.Condition).toEqual({
+      StringEquals: {
+        'aws:ResourceTag/edoc-hub:stage': 'test',
+        'aws:RequestTag/edoc-hub:state': 'active',
+      },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['edoc-hub:state'] },
+    });
+    expect(JSON.stringify(tag[1]?.Resource)).toContain(':key/*');
+  });
+
+  it('reads public keys and signs only with pending keys of its stage, digests with the CSR algorithm', () => {
+    const pending = {
+      'aws:ResourceTag/edoc-hub:stage': 'test',
+      'aws:ResourceTag/edoc-hub:state': 'pending',
+    };
+    const of = (action: string) =>
+      handlerStatements().filter((s) => [s.Action].flat().includes(action));
+    expect(of('kms:GetPublicKey')).toEqual([
+      expect.objectContaining({ Action: 'kms:GetPublicKey', Condition: { StringEquals: pending } }),
+    ]);
+    expect(of('kms:Sign')).toEqual([
+      expect.objectContaining({
+        Action: 'kms:Sign',
+        Condition: {
+          StringEquals: {
+            ...pending,
+            'kms:SigningAlgorithm': 'RSASSA_PKCS1_V1_5_SHA_256',
+            'kms:MessageType': 'DIGEST',
+          },
+        },
+      }),
+    ]);
+    expect(JSON.stringify(of('kms:Sign')[0]?.Resource)).toContain(':key/*');
   });
 
   it.each([

@@ -62,7 +62,10 @@ describe('stateful stack', () => {
 describe('stateless stack', () => {
   it('runs every function on Node.js 22 on ARM64 with tracing', () => {
     const functions = stateless.findResources('AWS::Lambda::Function');
-    const own = Object.values(functions).filter((f) => f.Properties.Handler === 'index.handler');
+    // CDK's own deploy-time handlers (the console's BucketDeployment: Python) are not ours.
+    const own = Object.values(functions).filter(
+      (f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME !== undefined,
+    );
     expect(own.length).toBeGreaterThan(0);
     for (const fn of own) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
@@ -106,26 +109,76 @@ describe('stateless stack', () => {
     }
   });
 
-  it('lets only the countersign function use the organization signing keys', () => {
-    const policies = Object.entries(stateless.findResources('AWS::IAM::Policy'));
-    const signing = policies.filter(([, p]) =>
-      JSON.stringify(p.Properties.PolicyDocument).includes('kms:Sign'),
+  it('lets only the countersign function sign with keys in service; the API only with keys still pending (for their CSR)', () => {
+    const statements = Object.entries(stateless.findResources('AWS::IAM::Policy')).flatMap(
+      ([id, p]) =>
+        (p.Properties.PolicyDocument.Statement as Record<string, unknown>[]).map((st) => ({
+          id,
+          st,
+        })),
     );
-    expect(signing.map(([id]) => id)).toEqual([expect.stringMatching(/^CountersignDocument/)]);
+    const signing = statements.filter(({ st }) =>
+      [st['Action']].flat().some((a) => a === 'kms:Sign'),
+    );
+    expect(signing.length).toBeGreaterThan(0);
+    for (const { id, st } of signing) {
+      if (id.startsWith('CountersignDocument')) {
+        // Either the stack's own keys by ARN, or provisioned keys by tag once installed.
+        if (JSON.stringify(st['Resource']).includes(':key/*')) {
+          expect(JSON.stringify(st['Condition'])).toContain(
+            '"aws:ResourceTag/edoc-hub:state":"active"',
+          );
+        }
+        continue;
+      }
+      // Any other signer is the API, and only on keys tagged pending: provisioned, not installed.
+      expect(id).toMatch(/^DocumentApi/);
+      expect(JSON.stringify(st['Condition'])).toContain(
+        '"aws:ResourceTag/edoc-hub:state":"pending"',
+      );
+    }
+    expect(signing.map(({ id }) => id)).toContainEqual(
+      expect.stringMatching(/^CountersignDocument/),
+    );
   });
 
-  it('deploys config/trust next to the verify function, and to no other function', () => {
-    const app = new App({ context: { stage: 'assets' } });
+  it('lets every pipeline function read the installed agency keys (REF#AGENCYKEY) with the edits', () => {
+    const queries = (prefix: string) =>
+      Object.entries(stateless.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith(prefix))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Record<string, unknown>[])
+        .filter((st) => [st['Action']].flat().includes('dynamodb:Query'));
+    const leadingKeys = (st: Record<string, unknown>) =>
+      JSON.stringify(st['Condition'] ?? null).match(/"dynamodb:LeadingKeys":(\[[^\]]*\])/)?.[1];
+
+    for (const fn of ['VerifyDocument', 'CountersignDocument']) {
+      const keys = queries(fn).map(leadingKeys);
+      expect(keys, fn).toContainEqual(expect.stringContaining('"REF#AGENCYKEY"'));
+      expect(keys, fn).toContainEqual(expect.stringContaining('"REF#AGENCY"'));
+    }
+    // The route step queries the whole table (deliveries, reference data alike).
+    expect(queries('RouteDocument').some((st) => st['Condition'] === undefined)).toBe(true);
+  });
+
+  it('deploys config/trust next to the verify function and the API (which checks installed certificates), and to no other function', () => {
+    // The console's vite build is tested in web-console.test.ts.
+    const app = new App({ context: { stage: 'assets', webConsole: false } });
     const { stateless } = buildApp(app);
     const assembly = app.synth();
     const verifyCode = Template.fromStack(stateless).findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'verify-document' } } },
     });
-    const [verify] = Object.values(verifyCode);
+    const apiCode = Template.fromStack(stateless).findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'documents-api' } } },
+    });
+    const assetOf = (fn: Record<string, { Code?: { S3Key?: string } }> | undefined) =>
+      `asset.${fn?.['Properties']?.Code?.S3Key?.replace('.zip', '')}`;
     const withTrust = readdirSync(assembly.directory)
       .filter((d) => d.startsWith('asset.'))
       .filter((d) => existsSync(path.join(assembly.directory, d, 'trust', 'README.md')));
-    expect(withTrust).toEqual([`asset.${verify?.Properties.Code.S3Key.replace('.zip', '')}`]);
+    expect(withTrust.sort()).toEqual(
+      [assetOf(Object.values(verifyCode)[0]), assetOf(Object.values(apiCode)[0])].sort(),
+    );
     expect(readdirSync(path.join(assembly.directory, withTrust[0] ?? '', 'trust')).sort()).toEqual([
       'README.md',
       'anchors',

@@ -109,6 +109,58 @@ describe('getStats', () => {
     );
   });
 
+  it('counts rejections by reason and the upload-to-arrival latency, as the report does', async () => {
+    const uploadedAt = '2019-06-14T03:00:00.000Z';
+    const delivered = (agency: string, deliveredAt: string) =>
+      ({ agency, channel: 'province', state: '01', deliveredAt }) as const;
+    const { source } = makeSource([
+      makeDocument({ id: 'r-1', status: 'REJECTED', rejectionReasons: ['HASH_MISMATCH'] }),
+      makeDocument({
+        id: 'r-2',
+        status: 'REJECTED',
+        rejectionReasons: ['HASH_MISMATCH', 'NO_ORGANIZATION_KEY'],
+      }),
+      makeDocument({ id: 'r-3', status: 'REJECTED', rejectionReasons: [] }),
+      makeDocument({
+        id: 'ok',
+        uploadedAt,
+        recipients: [
+          delivered('000.00.00.H48', '2019-06-14T03:01:00.000Z'),
+          delivered('000.00.02.H48', '2019-06-14T03:03:00.000Z'),
+          delivered('000.00.03.H48', '2019-06-14T03:10:00.000Z'),
+        ],
+      }),
+    ]);
+
+    const stats = await getStats(deps(source), admin, { from: '2019-06-01', to: '2019-06-30' });
+
+    expect(stats.rejectionsByReason).toEqual([
+      { reason: 'HASH_MISMATCH', count: 2 },
+      { reason: 'NO_ORGANIZATION_KEY', count: 1 },
+      { reason: 'UNSPECIFIED', count: 1 },
+    ]);
+    expect(stats.latency).toEqual({
+      method: 'nearest-rank',
+      samples: 3,
+      medianMs: 180_000,
+      p95Ms: 600_000,
+    });
+  });
+
+  it('gives null latency percentiles when nothing has arrived', async () => {
+    const { source } = makeSource([makeDocument({ recipients: [] })]);
+
+    const stats = await getStats(deps(source), admin, { from: '2019-06-01', to: '2019-06-30' });
+
+    expect(stats.rejectionsByReason).toEqual([]);
+    expect(stats.latency).toEqual({
+      method: 'nearest-rank',
+      samples: 0,
+      medianMs: null,
+      p95Ms: null,
+    });
+  });
+
   it('refuses agencies before reading anything, and windows over 366 days', async () => {
     const { source, queries } = makeSource([]);
 
