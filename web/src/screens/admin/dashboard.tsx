@@ -302,9 +302,7 @@ function StatsCharts({ stats, rollout }: { stats: WindowStats; rollout: RolloutV
       />
       <section aria-labelledby="reasons-title">
         <h3 id="reasons-title">{at('dashReasons')}</h3>
-        {reasons === undefined ? (
-          <p>{at('dashNotProvided')}</p>
-        ) : reasons.length === 0 ? (
+        {reasons.length === 0 ? (
           <p>{at('dashNoRejections')}</p>
         ) : (
           <BarChart
@@ -318,9 +316,7 @@ function StatsCharts({ stats, rollout }: { stats: WindowStats; rollout: RolloutV
       </section>
       <section aria-labelledby="latency-title">
         <h3 id="latency-title">{at('dashLatency')}</h3>
-        {latency === undefined ? (
-          <p>{at('dashNotProvided')}</p>
-        ) : latency.medianMs === null || latency.p95Ms === null ? (
+        {latency.medianMs === null || latency.p95Ms === null ? (
           <p>{at('dashLatencyNone')}</p>
         ) : (
           <>
