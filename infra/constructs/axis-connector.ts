@@ -157,7 +157,7 @@ export class AxisConnector extends Construct {
  * without bundling a Secrets Manager SDK. AppFunction does not pass `paramsAndSecrets` through,
  * so this binds the layer the same way Function does for that prop.
  */
-function addSecretsExtension(fn: AppFunction): void {
+export function addSecretsExtension(fn: AppFunction): void {
   const bound = ParamsAndSecretsLayerVersion.fromVersion(ParamsAndSecretsVersions.V1_0_103, {
     cacheEnabled: true,
     cacheSize: 10,

@@ -17,6 +17,7 @@ import { CfnFunction, LayerVersion } from 'aws-cdk-lib/aws-lambda';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { AppFunction } from './app-function.ts';
+import { addSecretsExtension } from './axis-connector.ts';
 
 /** CloudHSM client-to-HSM ports (Client SDK 5). */
 export const CLOUDHSM_PORTS = Port.tcpRange(2223, 2225);
@@ -182,6 +183,8 @@ export class HsmNetwork extends Construct {
     fn.addEnvironment('HSM_CLUSTER_ID', this.#props.clusterId);
     fn.addEnvironment('HSM_IP_ADDRESSES', this.#props.ipAddresses.join(','));
     fn.addEnvironment('HSM_PIN_SECRET_ID', this.#props.pinSecretName);
+    // The function reads the PIN over localhost, as the axis functions read their secret.
+    addSecretsExtension(fn);
     if (this.#props.layerArn) {
       fn.addLayers(LayerVersion.fromLayerVersionArn(this, 'ClientLayer', this.#props.layerArn));
     }

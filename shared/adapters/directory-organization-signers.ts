@@ -7,6 +7,7 @@ import type { OrganizationSigners, OrganizationSigning } from '#shared/pipeline/
 import type { AgencyDirectory } from '#shared/routing/directory.ts';
 import { parsePemBundle } from '#signature/certificates.ts';
 import { FileSigner } from '#signature/signers/file-signer.ts';
+import { Pkcs11Signer } from '#signature/signers/pkcs11-signer.ts';
 import { KmsSigner } from './kms-signer.ts';
 
 /** The KMS signing algorithm that fits a certificate's key (SHA-256 for RSA and P-256). */
@@ -19,27 +20,39 @@ export function algorithmForCertificate(der: Buffer): SignatureAlgorithm {
   throw new Error(`no KMS signing algorithm for ${key.asymmetricKeyType ?? 'unknown'} keys`);
 }
 
+/** The HSM as the countersign function reaches it: the PKCS#11 module and the user PIN. */
+export interface Pkcs11Access {
+  /** `/opt/cloudhsm/lib/libcloudhsm_pkcs11.so` with CloudHSM, `libsofthsm2.so` locally. */
+  readonly library: string;
+  /** Read when the first PKCS#11 key is opened (CloudHSM: `crypto-user:password`). */
+  readonly pin: { secret(): Promise<string> };
+}
+
 /**
  * Organization signers from the agency directory: the key reference says where the key lives
- * (KMS in AWS, a file in local development), the chain reference where its certificates are.
- * PKCS#11 keys need the HSM's library inside the function and are refused here with a clear
- * error, which parks the message in the DLQ; resolved signers are cached per cold start.
+ * (KMS in AWS, an HSM through PKCS#11, a file in local development), the chain reference where
+ * its certificates are. A PKCS#11 key without `pkcs11` access configured is refused with a clear
+ * error, which parks the message in the DLQ; resolved signers are cached per instance.
  */
 export class DirectoryOrganizationSigners implements OrganizationSigners {
   readonly #cache = new Map<string, OrganizationSigning>();
   readonly #directory: AgencyDirectory;
   readonly #kms: KMSClient | undefined;
   readonly #certificates: DocumentStore;
+  readonly #pkcs11: Pkcs11Access | undefined;
 
   constructor(options: {
     directory: AgencyDirectory;
     kms?: KMSClient;
     /** Where `{ kind: 'object' }` certificate chains are kept. */
     certificates: DocumentStore;
+    /** The HSM, for `{ kind: 'pkcs11' }` keys. @default none: such keys are refused */
+    pkcs11?: Pkcs11Access;
   }) {
     this.#directory = options.directory;
     this.#kms = options.kms;
     this.#certificates = options.certificates;
+    this.#pkcs11 = options.pkcs11;
   }
 
   async forAgency(agencyCode: string): Promise<OrganizationSigning | undefined> {
@@ -61,9 +74,17 @@ export class DirectoryOrganizationSigners implements OrganizationSigners {
       signer = new KmsSigner(this.#kms, key.keyId, algorithmForCertificate(leaf));
     } else if (key.kind === 'file') {
       signer = new FileSigner(await readFile(key.path));
+    } else if (this.#pkcs11 !== undefined) {
+      signer = Pkcs11Signer.open({
+        library: this.#pkcs11.library,
+        tokenLabel: key.tokenLabel,
+        keyLabel: key.keyLabel,
+        pin: await this.#pkcs11.pin.secret(),
+        algorithm: algorithmForCertificate(leaf),
+      });
     } else {
       throw new Error(
-        `${agencyCode}'s key is in a PKCS#11 token, which this function cannot reach; sign with edoc countersign on a host with the HSM library`,
+        `${agencyCode}'s key is in a PKCS#11 token, and this function has no PKCS#11 module configured (PKCS11_MODULE); deploy with -c hsm=cloudhsm, or sign with edoc countersign on a host with the HSM library`,
       );
     }
     const resolved = { signer, certificateChain };

@@ -71,7 +71,11 @@ describe('CloudHSM path (hsm=cloudhsm)', () => {
       SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b1b2c3d4e5f60718'],
       SecurityGroupIds: [{ 'Fn::GetAtt': [groupId, 'GroupId'] }],
     });
-    expect(fn?.Properties.Layers).toEqual([hsmContext.hsmLayerArn]);
+    // The CloudHSM client layer, and the Parameters and Secrets extension that serves the PIN.
+    expect(fn?.Properties.Layers).toEqual([
+      { 'Fn::FindInMap': ['ParamsandsecretslayerMap', { Ref: 'AWS::Region' }, expect.any(String)] },
+      hsmContext.hsmLayerArn,
+    ]);
     expect(fn?.Properties.Environment.Variables).toMatchObject({
       PKCS11_MODULE: '/opt/cloudhsm/lib/libcloudhsm_pkcs11.so',
       HSM_CLUSTER_ID: 'cluster-igklspoyj5v',
