@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
-import pkcs11js from 'pkcs11js';
+import { createRequire } from 'node:module';
+import type Pkcs11 from 'pkcs11js';
 import type { SignatureAlgorithm, Signer } from '#ports/signer.ts';
 import { SignerError, SignerUnavailableError } from '#ports/signer.ts';
 import { bitString, oid, readDer, sequence, Tag } from '../der.ts';
@@ -14,7 +15,19 @@ import {
 } from './algorithms.ts';
 
 type Handle = Buffer;
-type Module = InstanceType<typeof pkcs11js.PKCS11>;
+type Module = InstanceType<typeof Pkcs11.PKCS11>;
+
+let addon: typeof Pkcs11 | undefined;
+
+/**
+ * pkcs11js, loaded when the first signer opens: a native add-on that bundlers cannot inline, so
+ * a Lambda bundle requires it at run time (from the HSM client's layer) and only a function that
+ * really opens a PKCS#11 key needs it; everyone else starts without it.
+ */
+function pkcs11(): typeof Pkcs11 {
+  addon ??= createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11;
+  return addon;
+}
 
 export interface Pkcs11SignerOptions {
   /** The PKCS#11 module: CloudHSM's `libcloudhsm_pkcs11.so` in AWS, `libsofthsm2.so` locally. */
@@ -40,14 +53,14 @@ function acquire(library: string): Module {
     loaded.users += 1;
     return loaded.module;
   }
-  const module = new pkcs11js.PKCS11();
+  const module = new (pkcs11().PKCS11)();
   try {
     module.load(library);
     module.C_Initialize();
   } catch (error) {
     if (
-      !(error instanceof pkcs11js.Pkcs11Error) ||
-      error.code !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED
+      !(error instanceof pkcs11().Pkcs11Error) ||
+      error.code !== pkcs11().CKR_CRYPTOKI_ALREADY_INITIALIZED
     ) {
       throw new SignerError(`cannot initialize PKCS#11 module ${library}`, { cause: error });
     }
@@ -69,20 +82,23 @@ function release(library: string): void {
   }
 }
 
-const unavailableCodes = new Set([
-  pkcs11js.CKR_DEVICE_ERROR,
-  pkcs11js.CKR_DEVICE_REMOVED,
-  pkcs11js.CKR_DEVICE_MEMORY,
-  pkcs11js.CKR_SESSION_CLOSED,
-  pkcs11js.CKR_SESSION_HANDLE_INVALID,
-  pkcs11js.CKR_TOKEN_NOT_PRESENT,
-]);
+const unavailableCodes = (): Set<number> => {
+  const p = pkcs11();
+  return new Set([
+    p.CKR_DEVICE_ERROR,
+    p.CKR_DEVICE_REMOVED,
+    p.CKR_DEVICE_MEMORY,
+    p.CKR_SESSION_CLOSED,
+    p.CKR_SESSION_HANDLE_INVALID,
+    p.CKR_TOKEN_NOT_PRESENT,
+  ]);
+};
 
 function mapError(operation: string, error: unknown): SignerError {
   if (error instanceof SignerError) return error;
-  const code = error instanceof pkcs11js.Pkcs11Error ? error.code : undefined;
+  const code = error instanceof pkcs11().Pkcs11Error ? error.code : undefined;
   const reason = error instanceof Error ? error.message : 'unknown error';
-  if (code !== undefined && unavailableCodes.has(code)) {
+  if (code !== undefined && unavailableCodes().has(code)) {
     return new SignerUnavailableError(`PKCS#11 ${operation}: ${reason}`, { cause: error });
   }
   return new SignerError(`PKCS#11 ${operation}: ${reason}`, { cause: error });
@@ -124,16 +140,16 @@ export class Pkcs11Signer implements Signer {
     let session: Handle | undefined;
     try {
       const slot = findSlot(module, options.tokenLabel);
-      session = module.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION);
+      session = module.C_OpenSession(slot, pkcs11().CKF_SERIAL_SESSION);
       try {
-        module.C_Login(session, pkcs11js.CKU_USER, options.pin);
+        module.C_Login(session, pkcs11().CKU_USER, options.pin);
       } catch (error) {
-        const code = error instanceof pkcs11js.Pkcs11Error ? error.code : undefined;
-        if (code !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN) throw mapError('C_Login', error);
+        const code = error instanceof pkcs11().Pkcs11Error ? error.code : undefined;
+        if (code !== pkcs11().CKR_USER_ALREADY_LOGGED_IN) throw mapError('C_Login', error);
       }
       const key = findOne(module, session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-        { type: pkcs11js.CKA_LABEL, value: options.keyLabel },
+        { type: pkcs11().CKA_CLASS, value: pkcs11().CKO_PRIVATE_KEY },
+        { type: pkcs11().CKA_LABEL, value: options.keyLabel },
       ]);
       if (key === undefined) {
         throw new SignerError(`no private key labelled "${options.keyLabel}" on the token`);
@@ -180,12 +196,12 @@ export class Pkcs11Signer implements Signer {
     checkDigest(this.algorithm, digest);
     const hash = hashOf(this.algorithm);
     const scheme = schemeOf(this.algorithm);
-    const mechanism: pkcs11js.Mechanism =
+    const mechanism: Pkcs11.Mechanism =
       scheme === 'pkcs1'
-        ? { mechanism: pkcs11js.CKM_RSA_PKCS }
+        ? { mechanism: pkcs11().CKM_RSA_PKCS }
         : scheme === 'ecdsa'
-          ? { mechanism: pkcs11js.CKM_ECDSA }
-          : { mechanism: pkcs11js.CKM_RSA_PKCS_PSS, parameter: pssParameters(hash) };
+          ? { mechanism: pkcs11().CKM_ECDSA }
+          : { mechanism: pkcs11().CKM_RSA_PKCS_PSS, parameter: pssParameters(hash) };
     const input = scheme === 'pkcs1' ? digestInfo(hash, digest) : digest;
     try {
       this.#module.C_SignInit(this.#session, mechanism, this.#key);
@@ -201,20 +217,22 @@ export class Pkcs11Signer implements Signer {
   }
 }
 
-function pssParameters(hash: HashName): pkcs11js.RsaPSS {
+function pssParameters(hash: HashName): Pkcs11.RsaPSS {
   return {
-    type: pkcs11js.CK_PARAMS_RSA_PSS,
-    hashAlg: pssHash[hash].hashAlg,
-    mgf: pssHash[hash].mgf,
+    type: pkcs11().CK_PARAMS_RSA_PSS,
+    ...pssHash(hash),
     saltLen: hashLengths[hash],
   };
 }
 
-const pssHash = {
-  sha256: { hashAlg: pkcs11js.CKM_SHA256, mgf: pkcs11js.CKG_MGF1_SHA256 },
-  sha384: { hashAlg: pkcs11js.CKM_SHA384, mgf: pkcs11js.CKG_MGF1_SHA384 },
-  sha512: { hashAlg: pkcs11js.CKM_SHA512, mgf: pkcs11js.CKG_MGF1_SHA512 },
-} as const;
+const pssHash = (hash: HashName): { hashAlg: number; mgf: number } => {
+  const p = pkcs11();
+  return {
+    sha256: { hashAlg: p.CKM_SHA256, mgf: p.CKG_MGF1_SHA256 },
+    sha384: { hashAlg: p.CKM_SHA384, mgf: p.CKG_MGF1_SHA384 },
+    sha512: { hashAlg: p.CKM_SHA512, mgf: p.CKG_MGF1_SHA512 },
+  }[hash];
+};
 
 function findSlot(module: Module, tokenLabel: string): Handle {
   for (const slot of module.C_GetSlotList(true)) {
@@ -223,7 +241,7 @@ function findSlot(module: Module, tokenLabel: string): Handle {
   throw new SignerError(`no PKCS#11 token labelled "${tokenLabel}"`);
 }
 
-function findOne(module: Module, session: Handle, template: pkcs11js.Template): Handle | undefined {
+function findOne(module: Module, session: Handle, template: Pkcs11.Template): Handle | undefined {
   module.C_FindObjectsInit(session, template);
   try {
     const found = module.C_FindObjects(session, 2);
@@ -254,29 +272,29 @@ function readPublicKey(
   privateKey: Handle,
   algorithm: SignatureAlgorithm,
 ): Buffer {
-  const keyType = attribute(module, session, privateKey, pkcs11js.CKA_KEY_TYPE).readUIntLE(0, 4);
+  const keyType = attribute(module, session, privateKey, pkcs11().CKA_KEY_TYPE).readUIntLE(0, 4);
   const wantsEc = schemeOf(algorithm) === 'ecdsa';
-  if (keyType !== (wantsEc ? pkcs11js.CKK_EC : pkcs11js.CKK_RSA)) {
+  if (keyType !== (wantsEc ? pkcs11().CKK_EC : pkcs11().CKK_RSA)) {
     throw new SignerError(`the key's type does not fit ${algorithm}`);
   }
   if (!wantsEc) {
-    const n = attribute(module, session, privateKey, pkcs11js.CKA_MODULUS);
-    const e = attribute(module, session, privateKey, pkcs11js.CKA_PUBLIC_EXPONENT);
+    const n = attribute(module, session, privateKey, pkcs11().CKA_MODULUS);
+    const e = attribute(module, session, privateKey, pkcs11().CKA_PUBLIC_EXPONENT);
     return createPublicKey({
       key: { kty: 'RSA', n: n.toString('base64url'), e: e.toString('base64url') },
       format: 'jwk',
     }).export({ type: 'spki', format: 'der' });
   }
-  const id = attribute(module, session, privateKey, pkcs11js.CKA_ID);
+  const id = attribute(module, session, privateKey, pkcs11().CKA_ID);
   const publicObject = findOne(module, session, [
-    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PUBLIC_KEY },
-    { type: pkcs11js.CKA_ID, value: id },
+    { type: pkcs11().CKA_CLASS, value: pkcs11().CKO_PUBLIC_KEY },
+    { type: pkcs11().CKA_ID, value: id },
   ]);
   if (publicObject === undefined) {
     throw new SignerError('no EC public key object with the private key CKA_ID');
   }
-  const params = attribute(module, session, publicObject, pkcs11js.CKA_EC_PARAMS);
-  const point = unwrapEcPoint(attribute(module, session, publicObject, pkcs11js.CKA_EC_POINT));
+  const params = attribute(module, session, publicObject, pkcs11().CKA_EC_PARAMS);
+  const point = unwrapEcPoint(attribute(module, session, publicObject, pkcs11().CKA_EC_POINT));
   const spki = sequence(sequence(oid(idEcPublicKey), readDer(params).raw), bitString(point));
   return createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({
     type: 'spki',
