@@ -21,6 +21,8 @@ export interface BundleFigure {
   readonly bundleKb: number;
   readonly sourceMapKb: number;
   readonly initMs: number;
+  /** The same import without `--enable-source-maps` in NODE_OPTIONS: what the maps cost. */
+  readonly initWithoutSourceMapsMs: number;
   readonly processMs: number;
   readonly networkAttempts: number;
   readonly error?: string;
@@ -71,10 +73,14 @@ const initMs = performance.now() - start;
 console.log(JSON.stringify({ initMs, network: globalThis.__benchNetwork, error }));
 `;
 
-function importOnce(
-  file: string,
-  env: Record<string, string>,
-): { initMs: number; processMs: number; network: number; error?: string } {
+interface Sample {
+  readonly initMs: number;
+  readonly processMs: number;
+  readonly network: number;
+  readonly error?: string;
+}
+
+function importOnce(file: string, env: Record<string, string>): Sample {
   const start = process.hrtime.bigint();
   const r = spawnSync(
     process.execPath,
@@ -115,11 +121,16 @@ function synth(outdir: string): { template: Template; directory: string; note?: 
   }
 }
 
+/**
+ * Imports each bundle `runs` times, with its environment as deployed and without
+ * `--enable-source-maps`, taking the functions and the two variants in turn within each round so
+ * that load from other processes falls on all of them alike.
+ */
 export function measureBundles(runs: number): { figures: BundleFigure[]; note?: string } {
   const outdir = mkdtempSync(path.join(tmpdir(), 'edoc-bench-synth-'));
   try {
     const { template, directory, note } = synth(outdir);
-    const figures: BundleFigure[] = [];
+    const bundles: { id: string; name: string; file: string; env: Record<string, string> }[] = [];
     for (const [id, resource] of Object.entries(template.findResources('AWS::Lambda::Function'))) {
       const fn = functionSchema.safeParse(resource);
       const key = fn.success ? fn.data.Properties.Code?.S3Key : undefined;
@@ -130,7 +141,6 @@ export function measureBundles(runs: number): { figures: BundleFigure[]; note?: 
       ) {
         continue;
       }
-      const file = path.join(directory, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
       const variables = fn.data.Properties.Environment?.Variables ?? {};
       const env: Record<string, string> = {
         PATH: process.env['PATH'] ?? '',
@@ -145,21 +155,57 @@ export function measureBundles(runs: number): { figures: BundleFigure[]; note?: 
       for (const [key, value] of Object.entries(variables)) {
         env[key] = typeof value === 'string' ? value : dummy(key);
       }
-      const samples = Array.from({ length: runs }, () => importOnce(file, env));
-      const error = samples.find((s) => s.error !== undefined)?.error;
-      figures.push({
-        function: String(variables['POWERTOOLS_SERVICE_NAME'] ?? id),
-        bundleKb: statSync(file).size / 1024,
-        sourceMapKb: (statSync(`${file}.map`, { throwIfNoEntry: false })?.size ?? 0) / 1024,
-        initMs: median(samples.map((s) => s.initMs)),
-        processMs: median(samples.map((s) => s.processMs)),
-        networkAttempts: Math.max(...samples.map((s) => s.network)),
-        ...(error === undefined ? {} : { error }),
+      bundles.push({
+        id,
+        name: String(variables['POWERTOOLS_SERVICE_NAME'] ?? id),
+        file: path.join(directory, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs'),
+        env,
       });
     }
+    const samples = new Map(
+      bundles.map((b) => [b.id, { deployed: [] as Sample[], bare: [] as Sample[] }]),
+    );
+    for (let round = 0; round < runs; round++) {
+      for (const b of bundles) {
+        const { NODE_OPTIONS, ...bare } = b.env;
+        const withoutMaps = (NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim();
+        samples.get(b.id)?.deployed.push(importOnce(b.file, b.env));
+        samples
+          .get(b.id)
+          ?.bare.push(
+            importOnce(b.file, withoutMaps ? { ...bare, NODE_OPTIONS: withoutMaps } : bare),
+          );
+      }
+    }
+    const figures = bundles.map((b): BundleFigure => {
+      const { deployed = [], bare = [] } = samples.get(b.id) ?? {};
+      const error = [...deployed, ...bare].find((s) => s.error !== undefined)?.error;
+      return {
+        function: b.name,
+        bundleKb: statSync(b.file).size / 1024,
+        sourceMapKb: (statSync(`${b.file}.map`, { throwIfNoEntry: false })?.size ?? 0) / 1024,
+        initMs: median(deployed.map((s) => s.initMs)),
+        initWithoutSourceMapsMs: median(bare.map((s) => s.initMs)),
+        processMs: median(deployed.map((s) => s.processMs)),
+        networkAttempts: Math.max(...[...deployed, ...bare].map((s) => s.network)),
+        ...(error === undefined ? {} : { error }),
+      };
+    });
     figures.sort((a, b) => a.function.localeCompare(b.function));
     return note === undefined ? { figures } : { figures, note };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The table of bundles `npm run bench` and `bench/init.ts` print. */
+export function printBundles(figures: readonly BundleFigure[], log: (line: string) => void): void {
+  log(
+    `\n${'function'.padEnd(28)} ${'bundle KB'.padStart(10)} ${'map KB'.padStart(8)} ${'init ms'.padStart(8)} ${'no maps'.padStart(8)} ${'process ms'.padStart(11)} network`,
+  );
+  for (const b of figures) {
+    log(
+      `${b.function.padEnd(28)} ${b.bundleKb.toFixed(0).padStart(10)} ${b.sourceMapKb.toFixed(0).padStart(8)} ${b.initMs.toFixed(0).padStart(8)} ${b.initWithoutSourceMapsMs.toFixed(0).padStart(8)} ${b.processMs.toFixed(0).padStart(11)} ${b.networkAttempts}${b.error ? `  (${b.error})` : ''}`,
+    );
   }
 }

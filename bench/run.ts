@@ -11,7 +11,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as z from 'zod';
@@ -22,7 +22,7 @@ import { makeNssDb } from '#test/support/nss-db.ts';
 import { makeSignaturePki } from '#test/support/signing-pki.ts';
 import { makeOrgIdentity } from '#test/unit/countersign/signing-fixture.ts';
 import { writeRevision } from '#test/unit/pdf/pdf-factory.ts';
-import { type BundleFigure, measureBundles } from './bundles.ts';
+import { type BundleFigure, measureBundles, printBundles } from './bundles.ts';
 import { medianMs, paired } from './measure.ts';
 
 const json = process.argv.includes('--json');
@@ -216,6 +216,9 @@ try {
   ({ figures: bundles, note: bundleNote } = measureBundles(Math.max(3, Math.ceil(runs / 2))));
   figures['bundle_kb_max'] = Math.max(...bundles.map((b) => b.bundleKb));
   figures['init_ms_max'] = Math.max(...bundles.map((b) => b.initMs));
+  absolute['init_ms_max_without_source_maps'] = Math.max(
+    ...bundles.map((b) => b.initWithoutSourceMapsMs),
+  );
 } finally {
   pki.cleanup();
   org.pki.cleanup();
@@ -254,6 +257,7 @@ if (json) {
     JSON.stringify({
       date: new Date().toISOString(),
       runs,
+      load_average: loadavg(),
       ...figures,
       targets,
       absolute,
@@ -263,7 +267,12 @@ if (json) {
     }),
   );
 } else {
-  log(`edoc-hub benchmarks (median of ${runs} runs; floor = read the file + SHA-256)\n`);
+  log(`edoc-hub benchmarks (median of ${runs} runs; floor = read the file + SHA-256)`);
+  log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
   log(
     `${'case'.padEnd(44)} ${'KB'.padStart(7)} ${'ms'.padStart(9)} ${'versus'.padStart(8)} ${'ms'.padStart(9)} ${'ratio'.padStart(6)}`,
   );
@@ -272,14 +281,7 @@ if (json) {
       `${r.case.padEnd(44)} ${String(r.kb).padStart(7)} ${r.ms.toFixed(1).padStart(9)} ${r.versus.padStart(8)} ${r.peerMs.toFixed(1).padStart(9)} ${(r.ms / r.peerMs).toFixed(2).padStart(6)}`,
     );
   }
-  log(
-    `\n${'function'.padEnd(28)} ${'bundle KB'.padStart(10)} ${'map KB'.padStart(8)} ${'init ms'.padStart(8)} ${'process ms'.padStart(11)} network`,
-  );
-  for (const b of bundles) {
-    log(
-      `${b.function.padEnd(28)} ${b.bundleKb.toFixed(0).padStart(10)} ${b.sourceMapKb.toFixed(0).padStart(8)} ${b.initMs.toFixed(0).padStart(8)} ${b.processMs.toFixed(0).padStart(11)} ${b.networkAttempts}${b.error ? `  (${b.error})` : ''}`,
-    );
-  }
+  printBundles(bundles, log);
   if (bundleNote) log(bundleNote);
   log('\nfigures (target in brackets)');
   for (const [key, value] of Object.entries(figures)) {

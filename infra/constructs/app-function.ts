@@ -33,6 +33,32 @@ export interface AppFunctionProps {
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 /**
+ * The code uses node-forge for ASN.1 only (forge.asn1, forge.util): its index would bundle all of
+ * forge (TLS, PKCS#12, ciphers: ~250 KB of the 1.4 MB verify bundle). `node-forge` is bundled as
+ * this module instead: the bare forge object, with asn1.js (and the util and oids it loads)
+ * registered on it. It used to be an esbuild `inject`, which made esbuild import the CommonJS file
+ * into every module of the bundle: ~640 interop copies of its exports at each cold start (~10 ms).
+ * A new use of another forge module must be required there.
+ */
+const forgeAsn1 = path.join(repoRoot, 'functions', 'lib', 'node-forge-asn1.cjs');
+
+/**
+ * The SDK's `import … from 'node:http'` made Node build the module's ESM facade, which reads every
+ * export, and node:http's WebSocket getters load undici: ~25 ms of every cold start for a module
+ * nothing here uses. The bundle takes these built-ins from `process.getBuiltinModule` instead
+ * (`functions/lib/node-http*.cjs`), the same objects without the facade.
+ */
+const builtinShims = Object.fromEntries(
+  ['http', 'https'].flatMap((name) => {
+    const shim = path.join(repoRoot, 'functions', 'lib', `node-${name}.cjs`);
+    return [
+      [`--alias:${name}`, shim],
+      [`--alias:node:${name}`, shim],
+    ];
+  }),
+);
+
+/**
  * Every Lambda of edoc-hub: Node.js 22 on ARM64, ESM bundle built by the local esbuild (no
  * Docker), SDK bundled, X-Ray tracing, its own log group with a retention, and its own role with
  * no managed policy: logging rights on its log group only, everything else granted explicitly.
@@ -78,15 +104,11 @@ export class AppFunction extends NodejsFunction {
         sourcesContent: false,
         externalModules: [],
         mainFields: ['module', 'main'],
-        // The code uses node-forge for ASN.1 only (forge.asn1, forge.util): its index would bundle
-        // all of forge (TLS, PKCS#12, ciphers: ~250 KB of the 1.4 MB verify bundle). The bare
-        // forge object is bundled instead, with asn1.js (and the util and oids it loads) run first
-        // to register on it. A new use of another forge module must be added here.
         esbuildArgs: {
-          '--alias:node-forge': 'node-forge/lib/forge.js',
+          '--alias:node-forge': forgeAsn1,
           '--legal-comments': 'none',
+          ...builtinShims,
         },
-        inject: [path.join(repoRoot, 'node_modules/node-forge/lib/asn1.js')],
         // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
         banner:
           "import { createRequire as __edocCreateRequire } from 'node:module'; const require = __edocCreateRequire(import.meta.url);",
