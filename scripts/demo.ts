@@ -1,6 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiClient, ApiError } from '#cli/api-client.ts';
 import {
@@ -26,10 +25,10 @@ import { parsePemBundle } from '#signature/certificates.ts';
 import { countersignPdf } from '#signature/countersign.ts';
 import { FileSigner } from '#signature/signers/file-signer.ts';
 import { validatePdf } from '#signature/validate-pdf.ts';
-import { type DevAuth, loadDevAuth, signDevToken } from './local/dev-token.ts';
-import { type LocalReference, prepareLocalReference } from './local/local-reference.ts';
-import { startLocalStack } from './local/local-stack.ts';
+import { type DevAuth, signDevToken } from './local/dev-token.ts';
+import type { LocalLeaderKey, LocalReference } from './local/local-reference.ts';
 import type { RolloutRunner } from './local/rollout-runner.ts';
+import { startTempStack } from './local/temp-stack.ts';
 
 /** The Provincial Office (Văn phòng UBND tỉnh) in the seed directory. */
 export const PROVINCIAL_OFFICE = '000.00.01.H48';
@@ -89,36 +88,19 @@ function expectThat(condition: boolean, message: string): asserts condition {
 export async function startDemoStack(
   onError: (error: unknown) => void = (error) => console.error('local stack error:', error),
 ): Promise<RunningDemoEnvironment> {
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const stateDir = await mkdtemp(join(tmpdir(), 'edoc-demo-'));
-  try {
-    const reference = await prepareLocalReference(stateDir);
-    const auth = await loadDevAuth(stateDir);
-    const stack = await startLocalStack({
-      stateDir,
-      trustDir: reference.trustDir,
-      directoryFile: reference.directoryFile,
-      ports: { aws: 0, dynamodb: 0 },
-      api: { port: 0, auth },
-      rollout: { waitMs: ROLLOUT_WAIT_MS },
-      pollWaitSeconds: 1,
-      onError,
-    });
-    return {
-      api: stack.endpoints.api ?? '',
-      ...(stack.rollout ? { rollout: stack.rollout.runner } : {}),
-      stateDir,
-      auth,
-      reference,
-      async stop() {
-        await stack.stop();
-        await rm(stateDir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    await rm(stateDir, { recursive: true, force: true });
-    throw error;
-  }
+  const { api, stack, stateDir, auth, reference, stop } = await startTempStack({
+    prefix: 'edoc-demo-',
+    rollout: { waitMs: ROLLOUT_WAIT_MS },
+    onError,
+  });
+  return {
+    api,
+    ...(stack.rollout ? { rollout: stack.rollout.runner } : {}),
+    stateDir,
+    auth,
+    reference,
+    stop,
+  };
 }
 
 /** A one-page PDF with a line of (ASCII) text, before any signature. */
@@ -153,6 +135,11 @@ export async function signAsLeader(
 ): Promise<Buffer> {
   const leader = reference.leaders.find((l) => l.agency === agency);
   if (leader === undefined) throw new Error(`no local leader key for ${agency}`);
+  return signWithLeaderKey(leader, text);
+}
+
+/** `text` as a one-page PDF signed (PAdES) with a local leader key, as a leader issues it. */
+export async function signWithLeaderKey(leader: LocalLeaderKey, text: string): Promise<Buffer> {
   const { pdf } = await countersignPdf(plainPdf(text), {
     signer: new FileSigner(await readFile(leader.keyFile, 'latin1')),
     certificateChain: parsePemBundle(await readFile(leader.chainFile, 'latin1')),

@@ -1,5 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { KmsSigner } from '#adapters/kms-signer.ts';
+import { SIGNATURE_ALGORITHMS } from '#ports/signature-algorithms.ts';
 import type { SignatureAlgorithm, Signer } from '#ports/signer.ts';
 import { FileSigner } from '#signature/signers/file-signer.ts';
 import { Pkcs11Signer } from '#signature/signers/pkcs11-signer.ts';
@@ -16,23 +17,14 @@ export const signerOptionSpec = {
   algorithm: { type: 'string' },
 } as const;
 
-const algorithms: readonly SignatureAlgorithm[] = [
-  'RSASSA_PKCS1_V1_5_SHA_256',
-  'RSASSA_PKCS1_V1_5_SHA_384',
-  'RSASSA_PKCS1_V1_5_SHA_512',
-  'RSASSA_PSS_SHA_256',
-  'RSASSA_PSS_SHA_384',
-  'RSASSA_PSS_SHA_512',
-  'ECDSA_SHA_256',
-  'ECDSA_SHA_384',
-];
-
 type SignerValues = { [K in keyof typeof signerOptionSpec]?: string | undefined };
 
 function parseAlgorithm(value: string | undefined): SignatureAlgorithm | undefined {
   if (value === undefined) return undefined;
-  const found = algorithms.find((a) => a === value);
-  if (!found) throw new UsageError(`--algorithm must be one of ${algorithms.join(', ')}`);
+  const found = SIGNATURE_ALGORITHMS.find((a) => a === value);
+  if (!found) {
+    throw new UsageError(`--algorithm must be one of ${SIGNATURE_ALGORITHMS.join(', ')}`);
+  }
   return found;
 }
 

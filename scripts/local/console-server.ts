@@ -7,11 +7,9 @@ import {
   request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
-  type Server,
   type ServerResponse,
 } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +17,7 @@ import * as z from 'zod';
 import { agencyListSchema } from '#shared/documents/api-schemas.ts';
 import { agencyIdSchema } from '#shared/routing/agency-id.ts';
 import { type DevAuth, signDevToken } from './dev-token.ts';
+import { listenOnLoopback, readBody, sendJson } from './http-server.ts';
 
 /** The console's sources (`web/`); `vite build` writes `web/dist/`. */
 export const WEB_DIR = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -53,6 +52,7 @@ export class ConsolePortInUseError extends Error {
   }
 }
 
+const JSON_UTF8 = 'application/json; charset=utf-8';
 const API_PREFIX = '/api';
 const STORAGE_PREFIX = '/storage';
 const SIGN_IN_PATH = '/dev/sign-in';
@@ -128,24 +128,24 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const server = createServer((request, response) => {
     route(request, response, { ...options, distDir, api, storage }).catch((error: unknown) => {
       if (!response.headersSent) {
-        sendJson(response, 502, {
-          message: error instanceof Error ? error.message : 'Bad Gateway',
-        });
+        sendJson(
+          response,
+          502,
+          {
+            message: error instanceof Error ? error.message : 'Bad Gateway',
+          },
+          JSON_UTF8,
+        );
       } else {
         response.destroy();
       }
     });
   });
-  await listen(server, options.port);
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(
+    server,
+    options.port,
+    (cause) => new ConsolePortInUseError(options.port, { cause }),
+  );
 }
 
 interface Routing extends ConsoleServerOptions {
@@ -184,7 +184,7 @@ async function route(
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     response.setHeader('allow', 'GET, HEAD');
-    sendJson(response, 405, { message: 'Method Not Allowed' });
+    sendJson(response, 405, { message: 'Method Not Allowed' }, JSON_UTF8);
     return;
   }
   if (path === '/config.json') {
@@ -231,7 +231,7 @@ async function sendConfig(response: ServerResponse, options: Routing): Promise<v
     storageRewrite: { from: originOf(options.storage), to: STORAGE_PREFIX },
   };
   response.setHeader('cache-control', 'no-store');
-  sendJson(response, 200, config);
+  sendJson(response, 200, config, JSON_UTF8);
 }
 
 const withSlash = (url: URL) => (url.href.endsWith('/') ? url.href : `${url.href}/`);
@@ -244,35 +244,28 @@ async function signIn(
 ): Promise<void> {
   if (request.method !== 'POST') {
     response.setHeader('allow', 'POST');
-    sendJson(response, 405, { message: 'Method Not Allowed' });
+    sendJson(response, 405, { message: 'Method Not Allowed' }, JSON_UTF8);
     return;
   }
-  const body = await readSmallBody(request, 4096);
+  const body = await readBody(request, 4096);
   let json: unknown;
   try {
-    json = body === undefined ? undefined : JSON.parse(body);
+    json = body === undefined ? undefined : JSON.parse(body.toString('utf8'));
   } catch {
     json = undefined;
   }
   const parsed = SignInSchema.safeParse(json);
   if (!parsed.success) {
-    sendJson(response, 400, { message: 'expected { agency, role: "agency" | "admin" }' });
+    sendJson(
+      response,
+      400,
+      { message: 'expected { agency, role: "agency" | "admin" }' },
+      JSON_UTF8,
+    );
     return;
   }
   response.setHeader('cache-control', 'no-store');
-  sendJson(response, 200, { token: signDevToken(auth, parsed.data) });
-}
-
-async function readSmallBody(request: IncomingMessage, limit: number): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > limit) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  sendJson(response, 200, { token: signDevToken(auth, parsed.data) }, JSON_UTF8);
 }
 
 interface ProxyOptions {
@@ -344,21 +337,26 @@ async function serveStatic(
   try {
     decoded = decodeURIComponent(path);
   } catch {
-    sendJson(response, 400, { message: 'Bad Request' });
+    sendJson(response, 400, { message: 'Bad Request' }, JSON_UTF8);
     return;
   }
   const file = resolve(distDir, `.${decoded}`);
   if (file !== distDir && !file.startsWith(distDir + sep)) {
-    sendJson(response, 404, { message: 'Not Found' });
+    sendJson(response, 404, { message: 'Not Found' }, JSON_UTF8);
     return;
   }
   let chosen = (await isFile(file)) ? file : undefined;
   if (chosen === undefined && extname(decoded) === '') chosen = join(distDir, 'index.html');
   if (chosen === undefined || !(await isFile(chosen))) {
-    sendJson(response, 404, {
-      message:
-        extname(decoded) === '' ? 'The console is not built: npm run build:web' : 'Not Found',
-    });
+    sendJson(
+      response,
+      404,
+      {
+        message:
+          extname(decoded) === '' ? 'The console is not built: npm run build:web' : 'Not Found',
+      },
+      JSON_UTF8,
+    );
     return;
   }
   const info = await stat(chosen);
@@ -382,21 +380,6 @@ async function isFile(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  response.end(JSON.stringify(body));
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error) => {
-      const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
-      reject(inUse ? new ConsolePortInUseError(port, { cause: error }) : error);
-    });
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
 }
 
 /** The console's inputs: its sources and the shared schemas it bundles. */

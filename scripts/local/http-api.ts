@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { type DevAuth, type DevClaims, InvalidTokenError, verifyDevToken } from './dev-token.ts';
 import { PortInUseError } from './emulators.ts';
+import { listenOnLoopback, readBody, sendJson } from './http-server.ts';
 import { invokeHandler } from './invoke-handler.ts';
 
 /** An HTTP API (payload v2) Lambda handler. */
@@ -51,30 +51,15 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const server = createServer((request, response) => {
     serve(request, response, options).catch((error: unknown) => {
       options.onError?.(error);
-      if (!response.headersSent) send(response, 500, { message: 'Internal Server Error' });
+      if (!response.headersSent) sendJson(response, 500, { message: 'Internal Server Error' });
       else response.destroy();
     });
   });
-  await listen(server, options.port);
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error) => {
-      const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
-      reject(inUse ? new PortInUseError('API', port, { cause: error }) : error);
-    });
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+  return listenOnLoopback(
+    server,
+    options.port,
+    (cause) => new PortInUseError('API', options.port, { cause }),
+  );
 }
 
 async function serve(
@@ -86,7 +71,7 @@ async function serve(
   const method = request.method ?? 'GET';
   const match = matchRoute(options.routes, method, url.pathname);
   if (match === undefined) {
-    send(response, 404, { message: 'Not Found' });
+    sendJson(response, 404, { message: 'Not Found' });
     return;
   }
 
@@ -99,14 +84,14 @@ async function serve(
     } catch (error) {
       if (!(error instanceof InvalidTokenError)) throw error;
       response.setHeader('www-authenticate', `Bearer error="invalid_token"`);
-      send(response, 401, { message: 'Unauthorized' });
+      sendJson(response, 401, { message: 'Unauthorized' });
       return;
     }
   }
 
-  const body = await readBody(request);
-  if (body === 'too-large') {
-    send(response, 413, { message: 'Request Entity Too Large' });
+  const body = await readBody(request, MAX_BODY_BYTES);
+  if (body === undefined) {
+    sendJson(response, 413, { message: 'Request Entity Too Large' });
     return;
   }
   const event = toEvent(request, url, match, body, claims);
@@ -120,7 +105,7 @@ async function serve(
     });
   } catch (error) {
     options.onError?.(error);
-    send(response, 500, { message: 'Internal Server Error' });
+    sendJson(response, 500, { message: 'Internal Server Error' });
     return;
   }
   writeResult(response, result);
@@ -177,18 +162,6 @@ function decodeSegment(segment: string): string | undefined {
 function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined || header.trim() === '') return undefined;
   return header.replace(/^Bearer\s+/i, '').trim();
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) return 'too-large';
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 const textTypes =
@@ -304,9 +277,4 @@ function writeResult(response: ServerResponse, result: unknown): void {
   response.statusCode = r.statusCode;
   const body = r.body ?? '';
   response.end(r.isBase64Encoded ? Buffer.from(body, 'base64') : body);
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
 }

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ApiClient, ApiError } from '#cli/api-client.ts';
 import {
@@ -14,18 +11,11 @@ import {
 import { countersignQueue, ingestQueue, routeQueue } from '#infra/definitions.ts';
 import { documentPageSchema, type Stats, statsSchema } from '#shared/documents/api-schemas.ts';
 import { type DocumentStatus, isTerminal } from '#shared/status/document-status.ts';
-import { parsePemBundle } from '#signature/certificates.ts';
-import { countersignPdf } from '#signature/countersign.ts';
-import { FileSigner } from '#signature/signers/file-signer.ts';
-import { plainPdf } from '../demo.ts';
-import { type DevAuth, loadDevAuth, signDevToken } from './dev-token.ts';
+import { signWithLeaderKey } from '../demo.ts';
+import { type DevAuth, signDevToken } from './dev-token.ts';
 import { localCredentials, localName, localRegion } from './emulators.ts';
-import {
-  type LocalLeaderKey,
-  type LocalReference,
-  prepareLocalReference,
-} from './local-reference.ts';
-import { startLocalStack } from './local-stack.ts';
+import type { LocalLeaderKey, LocalReference } from './local-reference.ts';
+import { startTempStack } from './temp-stack.ts';
 
 /**
  * What each document of a load run is, and where it must end:
@@ -294,7 +284,7 @@ async function uploadAll(
       throw new Error('a wrong signer needs the leader key of a second agency');
     }
     const signer = p.kind === 'wrong-signer' && other !== undefined ? other : p.issuer;
-    const pdf = await signedBy(signer, text);
+    const pdf = await signWithLeaderKey(signer, text);
     if (p.kind === 'tampered') {
       const at = pdf.indexOf(`lan ${p.index}`);
       if (at < 0) throw new Error('no signed text to tamper with');
@@ -356,15 +346,6 @@ function request(p: PlannedDocument, notation: string): DocumentRequest {
     secrecy: p.kind === 'secret' ? 'mat' : 'none',
     recipients: RECIPIENTS.filter((r) => r !== p.issuer.agency).slice(0, 2),
   };
-}
-
-async function signedBy(leader: LocalLeaderKey, text: string): Promise<Buffer> {
-  const { pdf } = await countersignPdf(plainPdf(text), {
-    signer: new FileSigner(await readFile(leader.keyFile, 'latin1')),
-    certificateChain: parsePemBundle(await readFile(leader.chainFile, 'latin1')),
-    reason: 'Lãnh đạo ký ban hành',
-  });
-  return pdf;
 }
 
 interface Seen {
@@ -599,32 +580,9 @@ export interface RunningLoadTarget extends LoadTarget {
 export async function startLoadStack(
   onError: (error: unknown) => void = (error) => console.error('local stack error:', error),
 ): Promise<RunningLoadTarget> {
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const stateDir = await mkdtemp(join(tmpdir(), 'edoc-load-'));
-  try {
-    const reference = await prepareLocalReference(stateDir);
-    const auth = await loadDevAuth(stateDir);
-    const stack = await startLocalStack({
-      stateDir,
-      trustDir: reference.trustDir,
-      directoryFile: reference.directoryFile,
-      ports: { aws: 0, dynamodb: 0 },
-      api: { port: 0, auth },
-      pollWaitSeconds: 1,
-      onError,
-    });
-    return {
-      api: stack.endpoints.api ?? '',
-      auth,
-      reference,
-      awsEndpoint: stack.endpoints.aws,
-      async stop() {
-        await stack.stop();
-        await rm(stateDir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    await rm(stateDir, { recursive: true, force: true });
-    throw error;
-  }
+  const { api, auth, reference, stack, stop } = await startTempStack({
+    prefix: 'edoc-load-',
+    onError,
+  });
+  return { api, auth, reference, awsEndpoint: stack.endpoints.aws, stop };
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
+import { listenOnLoopback, readBody, sendJson } from './http-server.ts';
 import { TaskTokenError, type TaskTokens } from './task-tokens.ts';
 
 export interface SfnEndpoint {
@@ -39,19 +39,7 @@ export async function startSfnEndpoint(options: {
       else response.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(server, options.port);
 }
 
 async function serve(
@@ -59,9 +47,7 @@ async function serve(
   response: ServerResponse,
   tokens: TaskTokens,
 ): Promise<void> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  const raw = (await readBody(request)) ?? Buffer.alloc(0);
   const target = String(request.headers['x-amz-target'] ?? '');
   const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
   if (request.method !== 'POST' || !isOperation(operation)) {
@@ -73,7 +59,7 @@ async function serve(
   }
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    body = JSON.parse(raw.toString('utf8') || '{}');
   } catch {
     reply(response, 400, { __type: 'SerializationException', message: 'the body is not JSON' });
     return;
@@ -107,6 +93,5 @@ function isOperation(name: string): name is keyof typeof operations {
 }
 
 function reply(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-  response.end(JSON.stringify(body));
+  sendJson(response, status, body, 'application/x-amz-json-1.0');
 }

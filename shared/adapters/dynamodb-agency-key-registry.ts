@@ -7,22 +7,13 @@ import type {
   InstalledAgencyKey,
   PendingAgencyKey,
 } from '#ports/agency-key-registry.ts';
-import type { SignatureAlgorithm } from '#ports/signer.ts';
+import { SIGNATURE_ALGORITHMS } from '#ports/signature-algorithms.ts';
 import { conditionalWrite, documentClient, queryAll } from './dynamodb.ts';
 
 /** Partition of the agencies' key records; the sort key is the agency code. */
 export const AGENCY_KEY_PK = 'REF#AGENCYKEY';
 
-const algorithmSchema = z.enum([
-  'RSASSA_PKCS1_V1_5_SHA_256',
-  'RSASSA_PKCS1_V1_5_SHA_384',
-  'RSASSA_PKCS1_V1_5_SHA_512',
-  'RSASSA_PSS_SHA_256',
-  'RSASSA_PSS_SHA_384',
-  'RSASSA_PSS_SHA_512',
-  'ECDSA_SHA_256',
-  'ECDSA_SHA_384',
-] as const satisfies readonly SignatureAlgorithm[]);
+const algorithmSchema = z.enum(SIGNATURE_ALGORITHMS);
 
 const pendingSchema = z.object({
   keyId: z.string().min(1),

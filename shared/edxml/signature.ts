@@ -1,5 +1,6 @@
 import { constants, createHash, createPublicKey, verify } from 'node:crypto';
 import * as z from 'zod';
+import { isSignatureAlgorithm } from '#ports/signature-algorithms.ts';
 import type { SignatureAlgorithm, Signer } from '#ports/signer.ts';
 import { hashOf, schemeOf } from '#signature/signers/algorithms.ts';
 import { EdxmlFormatError } from './errors.ts';
@@ -21,18 +22,6 @@ import { group } from './fields.ts';
  * check.
  */
 
-/** Every signing algorithm the Signer port names; the Record keeps the list complete. */
-const ALGORITHMS: Readonly<Record<SignatureAlgorithm, true>> = {
-  RSASSA_PKCS1_V1_5_SHA_256: true,
-  RSASSA_PKCS1_V1_5_SHA_384: true,
-  RSASSA_PKCS1_V1_5_SHA_512: true,
-  RSASSA_PSS_SHA_256: true,
-  RSASSA_PSS_SHA_384: true,
-  RSASSA_PSS_SHA_512: true,
-  ECDSA_SHA_256: true,
-  ECDSA_SHA_384: true,
-};
-
 const base64Schema = z
   .string()
   .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'must be base64');
@@ -41,7 +30,7 @@ export const SIGNATURE_ELEMENT = 'hub:EnvelopeSignature';
 
 export const envelopeSignatureSchema = group({
   'hub:Algorithm': z.custom<SignatureAlgorithm>(
-    (v) => typeof v === 'string' && Object.hasOwn(ALGORITHMS, v),
+    isSignatureAlgorithm,
     'unknown signature algorithm',
   ),
   'hub:PublicKey': base64Schema,

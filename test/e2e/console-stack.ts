@@ -1,10 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConsole, startConsoleServer } from '../../scripts/local/console-server.ts';
-import { type DevAuth, loadDevAuth } from '../../scripts/local/dev-token.ts';
-import { type LocalReference, prepareLocalReference } from '../../scripts/local/local-reference.ts';
-import { type LocalRolloutOptions, startLocalStack } from '../../scripts/local/local-stack.ts';
+import type { DevAuth } from '../../scripts/local/dev-token.ts';
+import type { LocalReference } from '../../scripts/local/local-reference.ts';
+import type { LocalRolloutOptions } from '../../scripts/local/local-stack.ts';
+import { startTempStack } from '../../scripts/local/temp-stack.ts';
 
 /** The local stack on free ports with the console in front of it, as `npm start` serves them. */
 export interface ConsoleStack {
@@ -31,51 +30,33 @@ export async function startConsoleStack(
     readonly onError?: (error: unknown) => void;
   } = {},
 ): Promise<ConsoleStack> {
-  const onError =
-    options.onError ?? ((error: unknown) => console.error('local stack error:', error));
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const stateDir = await mkdtemp(join(tmpdir(), 'edoc-console-e2e-'));
-  const stops: (() => Promise<void>)[] = [];
-  const stop = async () => {
-    for (const s of stops.reverse()) await s();
-    await rm(stateDir, { recursive: true, force: true });
-  };
+  const temp = await startTempStack({
+    prefix: 'edoc-console-e2e-',
+    prepare: (stateDir) => buildConsole(join(stateDir, 'console')),
+    ...(options.rollout ? { rollout: options.rollout } : {}),
+    onError: options.onError ?? ((error: unknown) => console.error('local stack error:', error)),
+  });
   try {
-    const distDir = join(stateDir, 'console');
-    await buildConsole(distDir);
-    const reference = await prepareLocalReference(stateDir);
-    const auth = await loadDevAuth(stateDir);
-    const stack = await startLocalStack({
-      stateDir,
-      trustDir: reference.trustDir,
-      directoryFile: reference.directoryFile,
-      ports: { aws: 0, dynamodb: 0 },
-      api: { port: 0, auth },
-      pollWaitSeconds: 1,
-      ...(options.rollout ? { rollout: options.rollout } : {}),
-      onError,
-    });
-    stops.push(() => stack.stop());
-    const api = stack.endpoints.api;
-    if (api === undefined) throw new Error('the local stack started no API');
     const server = await startConsoleServer({
       port: 0,
-      apiUrl: api,
-      storageUrl: stack.endpoints.aws,
-      auth,
-      distDir,
+      apiUrl: temp.api,
+      storageUrl: temp.stack.endpoints.aws,
+      auth: temp.auth,
+      distDir: join(temp.stateDir, 'console'),
     });
-    stops.push(() => server.stop());
     return {
       consoleUrl: server.url,
-      api,
-      storage: stack.endpoints.aws,
-      auth,
-      reference,
-      stop,
+      api: temp.api,
+      storage: temp.stack.endpoints.aws,
+      auth: temp.auth,
+      reference: temp.reference,
+      async stop() {
+        await server.stop();
+        await temp.stop();
+      },
     };
   } catch (error) {
-    await stop();
+    await temp.stop();
     throw error;
   }
 }

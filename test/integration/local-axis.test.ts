@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiClient, ApiError } from '#cli/api-client.ts';
@@ -18,24 +15,27 @@ import type { PollResult } from '#shared/axis/poll-axis.ts';
 import { inboundDocumentId } from '#shared/axis/receive-package.ts';
 import { deliveryPageSchema, receiptResultSchema } from '#shared/documents/api-schemas.ts';
 import { parseEdxmlDocument } from '#shared/edxml/envelope.ts';
-import { parsePemBundle } from '#signature/certificates.ts';
-import { countersignPdf } from '#signature/countersign.ts';
-import { FileSigner } from '#signature/signers/file-signer.ts';
 import { validatePdf } from '#signature/validate-pdf.ts';
-import { DEPARTMENTS, PROVINCIAL_OFFICE, plainPdf, signAsLeader } from '../../scripts/demo.ts';
+import {
+  DEPARTMENTS,
+  PROVINCIAL_OFFICE,
+  signAsLeader,
+  signWithLeaderKey,
+} from '../../scripts/demo.ts';
 import { injectPackage, ministryPackage } from '../../scripts/local/axis-inbound.ts';
-import { type DevAuth, loadDevAuth, signDevToken } from '../../scripts/local/dev-token.ts';
+import { type DevAuth, signDevToken } from '../../scripts/local/dev-token.ts';
 import { localCredentials, localRegion } from '../../scripts/local/emulators.ts';
 import type { BatchResult } from '../../scripts/local/event-source-poller.ts';
-import { type LocalReference, prepareLocalReference } from '../../scripts/local/local-reference.ts';
-import { type LocalStack, startLocalStack } from '../../scripts/local/local-stack.ts';
+import type { LocalReference } from '../../scripts/local/local-reference.ts';
+import type { LocalStack } from '../../scripts/local/local-stack.ts';
+import { startTempStack, type TempStack } from '../../scripts/local/temp-stack.ts';
 
 /** Văn phòng Chính phủ and Bộ Thông tin và Truyền thông: national-axis agencies in the seed. */
 const GOVERNMENT_OFFICE = '000.00.00.G01';
 const MINISTRY_OF_INFORMATION = '000.00.00.G22';
 const [FIRST_DEPARTMENT, SECOND_DEPARTMENT] = DEPARTMENTS;
 
-let stateDir: string;
+let temp: TempStack | undefined;
 let reference: LocalReference;
 let auth: DevAuth;
 let stack: LocalStack;
@@ -45,16 +45,8 @@ const errors: unknown[] = [];
 
 beforeAll(async () => {
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-  stateDir = await mkdtemp(join(tmpdir(), 'edoc-local-axis-'));
-  reference = await prepareLocalReference(stateDir);
-  auth = await loadDevAuth(stateDir);
-  stack = await startLocalStack({
-    stateDir,
-    trustDir: reference.trustDir,
-    directoryFile: reference.directoryFile,
-    ports: { aws: 0, dynamodb: 0 },
-    api: { port: 0, auth },
-    pollWaitSeconds: 1,
+  temp = await startTempStack({
+    prefix: 'edoc-local-axis-',
     axis: {
       port: 0,
       pollSeconds: 1,
@@ -67,12 +59,12 @@ beforeAll(async () => {
     },
     onError: (error) => errors.push(error),
   });
+  ({ reference, auth, stack } = temp);
 });
 
 afterAll(async () => {
-  await stack?.stop();
+  await temp?.stop();
   vi.unstubAllEnvs();
-  if (stateDir !== undefined) await rm(stateDir, { recursive: true, force: true });
 });
 
 function axis() {
@@ -135,12 +127,7 @@ async function deliveryState(documentId: string, recipient: string) {
 async function signedByMinistry(ministry: string, text: string): Promise<Buffer> {
   const leader = reference.axisSenders.find((l) => l.agency === ministry);
   if (leader === undefined) throw new Error(`no local leader key for ${ministry}`);
-  const { pdf } = await countersignPdf(plainPdf(text), {
-    signer: new FileSigner(await readFile(leader.keyFile, 'latin1')),
-    certificateChain: parsePemBundle(await readFile(leader.chainFile, 'latin1')),
-    reason: 'Lãnh đạo ký ban hành',
-  });
-  return pdf;
+  return signWithLeaderKey(leader, text);
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

@@ -1,9 +1,8 @@
 import { useState } from 'preact/hooks';
 import type { Agency } from '../api.ts';
 import { useI18n } from '../i18n.ts';
-
-const fold = (s: string) =>
-  s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/gi, 'd').toLowerCase();
+import { matches } from '../search.ts';
+import { SearchBox } from './search-box.tsx';
 
 /**
  * Recipients from the directory: a search box (accent-insensitive, by name or code) filtering a
@@ -18,9 +17,8 @@ export function RecipientPicker(props: {
 }) {
   const { t } = useI18n();
   const [query, setQuery] = useState('');
-  const q = fold(query.trim());
   const candidates = props.agencies.filter(
-    (a) => a.code !== props.exclude && (q === '' || fold(`${a.name} ${a.code}`).includes(q)),
+    (a) => a.code !== props.exclude && matches(query, a.name, a.code),
   );
   const toggle = (code: string, on: boolean) =>
     props.onChange(on ? [...props.value, code] : props.value.filter((c) => c !== code));
@@ -28,15 +26,7 @@ export function RecipientPicker(props: {
   return (
     <fieldset class="recipients" aria-describedby={props.describedBy}>
       <legend>{t('recipients')}</legend>
-      <label>
-        {t('recipientSearch')}
-        <input
-          type="search"
-          value={query}
-          onInput={(e) => setQuery(e.currentTarget.value)}
-          autocomplete="off"
-        />
-      </label>
+      <SearchBox label={t('recipientSearch')} value={query} onInput={setQuery} />
       <div class="recipient-list">
         {candidates.length === 0 ? <p>{t('noMatch')}</p> : null}
         {candidates.map((a) => (

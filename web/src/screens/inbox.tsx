@@ -6,6 +6,7 @@ import { DownloadButton, pdfFileName } from '../components/download-button.tsx';
 import { agencyName, useWorkspace } from '../context.ts';
 import { isMessageKey, type MessageKey, useI18n } from '../i18n.ts';
 import { useAsync, usePaged } from '../use-async.ts';
+import { PagedView } from './paged-view.tsx';
 
 export type ReceiptAction = '02' | '03' | '05' | '06';
 
@@ -39,35 +40,15 @@ export function Inbox() {
   return (
     <section aria-labelledby="inbox-title">
       <h2 id="inbox-title">{t('inboxTitle')}</h2>
-      <AsyncView state={list.state} reload={list.reload}>
-        {() =>
-          list.items.length === 0 ? (
-            <p>{t('empty')}</p>
-          ) : (
-            <>
-              <ul class="inbox">
-                {list.items.map((d) => (
-                  <InboxItem key={d.documentId} delivery={d} />
-                ))}
-              </ul>
-              {list.moreError ? (
-                <p role="alert">{t('errorGeneric', { message: list.moreError.message })}</p>
-              ) : null}
-              {list.more || list.loadingMore ? (
-                <button
-                  type="button"
-                  class="secondary"
-                  disabled={list.more === undefined}
-                  aria-busy={list.loadingMore ? 'true' : undefined}
-                  onClick={list.more}
-                >
-                  {t('moreItems')}
-                </button>
-              ) : null}
-            </>
-          )
-        }
-      </AsyncView>
+      <PagedView list={list}>
+        {(items) => (
+          <ul class="inbox">
+            {items.map((d) => (
+              <InboxItem key={d.documentId} delivery={d} />
+            ))}
+          </ul>
+        )}
+      </PagedView>
     </section>
   );
 }

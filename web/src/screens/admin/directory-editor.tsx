@@ -1,26 +1,20 @@
-import { useMemo, useState } from 'preact/hooks';
 import { AGENCY_KINDS, CHANNELS } from '#shared/routing/directory.ts';
 import {
   type AgencyInput,
-  adminRequest,
   createAgency,
   deleteAgency,
   type EditableAgency,
   listEditableAgencies,
   updateAgency,
 } from '../../admin-api.ts';
-import { AsyncView } from '../../components/async-view.tsx';
-import { useWorkspace } from '../../context.ts';
 import { isAdminMessageKey } from '../../i18n-admin.ts';
-import { useAsync } from '../../use-async.ts';
+import { SelectField, TextAreaField, TextField } from './form-field.tsx';
 import {
-  EditOutcome,
-  matches,
-  SelectField,
-  TextAreaField,
-  TextField,
-  useEdit,
-} from './form-field.tsx';
+  ReferenceEditor,
+  ReferenceForm,
+  type ReferenceFormProps,
+  useDraft,
+} from './reference-editor.tsx';
 import { useAdminT } from './use-admin-t.ts';
 
 type Kind = (typeof AGENCY_KINDS)[number];
@@ -152,212 +146,56 @@ const FIELDS = [
   'organizationSigning.certificateChain.path',
 ] as const;
 
-type Editing =
-  | { readonly mode: 'closed' }
-  | { readonly mode: 'create' }
-  | { readonly mode: 'edit'; readonly agency: EditableAgency };
-
 /**
  * The agency directory: search, then create, edit or delete an agency. Edits carry the listed
  * item's version, so an edit over someone else's is refused (409) and the list must be reloaded.
  */
 export function DirectoryEditor() {
-  const workspace = useWorkspace();
   const at = useAdminT();
-  const request = useMemo(() => adminRequest(workspace), [workspace]);
-  const { state, reload } = useAsync(() => listEditableAgencies(request), [request]);
-  const [query, setQuery] = useState('');
-  const [editing, setEditing] = useState<Editing>({ mode: 'closed' });
-  const [confirming, setConfirming] = useState<EditableAgency | undefined>();
-  const edit = useEdit();
-
-  const reloadAll = () => {
-    edit.reset();
-    setEditing({ mode: 'closed' });
-    setConfirming(undefined);
-    reload();
-  };
-
-  const remove = async (agency: EditableAgency) => {
-    const ok = await edit.run(
-      () => deleteAgency(request, agency.code, agency.version),
-      at('deleted', { name: agency.name }),
-    );
-    setConfirming(undefined);
-    if (ok) reload();
-  };
-
   return (
-    <section aria-labelledby="directory-title">
-      <h2 id="directory-title">{at('dirTitle')}</h2>
-      <EditOutcome
-        outcome={edit.outcome}
-        fields={editing.mode === 'closed' ? [] : FIELDS}
-        onReload={reloadAll}
-      />
-      <AsyncView state={state} reload={reload}>
-        {({ items }) => {
-          const shown = items.filter((a) => matches(query, a.name, a.code));
-          return (
-            <>
-              <div class="grid">
-                <label>
-                  {at('dirSearch')}
-                  <input
-                    type="search"
-                    value={query}
-                    onInput={(e) => setQuery(e.currentTarget.value)}
-                    autocomplete="off"
-                  />
-                </label>
-                <div>
-                  <button
-                    type="button"
-                    onClick={() => {
-                      edit.reset();
-                      setEditing({ mode: 'create' });
-                    }}
-                  >
-                    {at('dirNew')}
-                  </button>
-                </div>
-              </div>
-              {editing.mode === 'closed' ? null : (
-                <AgencyForm
-                  key={editing.mode === 'edit' ? editing.agency.code : '(new)'}
-                  editing={editing}
-                  busy={edit.busy}
-                  errorFor={edit.errorFor}
-                  onCancel={() => setEditing({ mode: 'closed' })}
-                  onSave={async (input) => {
-                    const ok = await edit.run(
-                      () =>
-                        editing.mode === 'edit'
-                          ? updateAgency(request, input, editing.agency.version)
-                          : createAgency(request, input),
-                      at('saved', { name: input.name }),
-                    );
-                    if (ok) {
-                      setEditing({ mode: 'closed' });
-                      reload();
-                    }
-                  }}
-                />
-              )}
-              <p aria-live="polite">{at('dirCount', { count: shown.length })}</p>
-              {shown.length === 0 ? <p>{at('listNoMatch')}</p> : null}
-              <div class="overflow-auto">
-                <table class="striped">
-                  <thead>
-                    <tr>
-                      <th scope="col">{at('colCode')}</th>
-                      <th scope="col">{at('colName')}</th>
-                      <th scope="col">{at('colKind')}</th>
-                      <th scope="col">{at('colChannel')}</th>
-                      <th scope="col">{at('colActions')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {shown.map((agency) => (
-                      <tr key={agency.code}>
-                        <td>
-                          <code>{agency.code}</code>
-                        </td>
-                        <th scope="row">{agency.name}</th>
-                        <td>{label(at, `kind_${agency.kind}`, agency.kind)}</td>
-                        <td>{label(at, `channel_${agency.channel}`, agency.channel)}</td>
-                        <td>
-                          {confirming?.code === agency.code ? (
-                            <div class="confirm">
-                              <p>{at('confirmDelete', { name: agency.name })}</p>
-                              <button
-                                type="button"
-                                disabled={edit.busy}
-                                onClick={() => remove(agency)}
-                              >
-                                {at('confirm')}
-                              </button>{' '}
-                              <button
-                                type="button"
-                                class="secondary"
-                                onClick={() => setConfirming(undefined)}
-                              >
-                                {at('cancel')}
-                              </button>
-                            </div>
-                          ) : (
-                            <>
-                              <button
-                                type="button"
-                                class="outline"
-                                aria-label={at('dirEdit', { name: agency.name })}
-                                onClick={() => {
-                                  edit.reset();
-                                  setEditing({ mode: 'edit', agency });
-                                }}
-                              >
-                                {at('edit')}
-                              </button>{' '}
-                              <button
-                                type="button"
-                                class="outline secondary"
-                                aria-label={at('dirDelete', { name: agency.name })}
-                                onClick={() => {
-                                  edit.reset();
-                                  setConfirming(agency);
-                                }}
-                              >
-                                {at('delete')}
-                              </button>
-                            </>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </>
-          );
-        }}
-      </AsyncView>
-    </section>
+    <ReferenceEditor
+      id="directory"
+      title={at('dirTitle')}
+      searchLabel={at('dirSearch')}
+      newLabel={at('dirNew')}
+      count={(count) => at('dirCount', { count })}
+      load={listEditableAgencies}
+      create={createAgency}
+      update={updateAgency}
+      remove={deleteAgency}
+      searchText={(a) => [a.name, a.code]}
+      columns={[
+        { header: at('colKind'), cell: (a) => label(at, `kind_${a.kind}`, a.kind) },
+        { header: at('colChannel'), cell: (a) => label(at, `channel_${a.channel}`, a.channel) },
+      ]}
+      fields={FIELDS}
+      Form={AgencyForm}
+    />
   );
 }
 
 const label = (at: ReturnType<typeof useAdminT>, key: string, fallback: string) =>
   isAdminMessageKey(key) ? at(key) : fallback;
 
-function AgencyForm(props: {
-  editing: Exclude<Editing, { mode: 'closed' }>;
-  busy: boolean;
-  errorFor: (field: string) => string | undefined;
-  onCancel: () => void;
-  onSave: (input: AgencyInput) => Promise<void>;
-}) {
+function AgencyForm(props: ReferenceFormProps<EditableAgency, AgencyInput>) {
   const at = useAdminT();
   const { editing, errorFor } = props;
-  const [d, setDraft] = useState<Draft>(editing.mode === 'edit' ? draftOf(editing.agency) : EMPTY);
-  const set =
-    <K extends keyof Draft>(field: K) =>
-    (value: Draft[K]) =>
-      setDraft((current) => ({ ...current, [field]: value }));
+  const { draft: d, set } = useDraft(editing, EMPTY, draftOf);
   const keysHidden =
     editing.mode === 'edit' &&
-    editing.agency.issues &&
-    editing.agency.organizationSigning === undefined;
+    editing.item.issues &&
+    editing.item.organizationSigning === undefined;
   const title =
-    editing.mode === 'edit' ? at('dirFormEdit', { name: editing.agency.name }) : at('dirFormNew');
+    editing.mode === 'edit' ? at('dirFormEdit', { name: editing.item.name }) : at('dirFormNew');
   return (
-    <form
-      aria-labelledby="agency-form-title"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void props.onSave(agencyInputOf(d));
-      }}
+    <ReferenceForm
+      id="agency-form"
+      title={title}
+      busy={props.busy}
+      input={() => agencyInputOf(d)}
+      onSave={props.onSave}
+      onCancel={props.onCancel}
     >
-      <h3 id="agency-form-title">{title}</h3>
       <div class="grid">
         <TextField
           name="code"
@@ -525,14 +363,6 @@ function AgencyForm(props: {
           </div>
         )}
       </fieldset>
-      <div class="grid">
-        <button type="submit" disabled={props.busy} aria-busy={props.busy ? 'true' : undefined}>
-          {at('save')}
-        </button>
-        <button type="button" class="secondary" onClick={props.onCancel}>
-          {at('cancel')}
-        </button>
-      </div>
-    </form>
+    </ReferenceForm>
   );
 }

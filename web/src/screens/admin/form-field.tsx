@@ -211,12 +211,3 @@ export function EditOutcome(props: {
     </div>
   );
 }
-
-const fold = (s: string) =>
-  s.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/gi, 'd').toLowerCase();
-
-/** Accent-insensitive match of a query against any of the texts. */
-export const matches = (query: string, ...texts: readonly string[]) => {
-  const q = fold(query.trim());
-  return q === '' || fold(texts.join(' ')).includes(q);
-};
