@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, verify, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +10,9 @@ import type { DocumentStore } from '#ports/document-store.ts';
 import { type AgencyDirectory, loadAgencyDirectory } from '#shared/routing/directory.ts';
 import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import { derToPem, makeTestPki } from '#test/support/signing-pki.ts';
+import { hasSoftHsm, makeSoftHsmToken, SOFTHSM_LIBRARY } from '#test/support/softhsm.ts';
 
-const library = '/usr/lib/softhsm/libsofthsm2.so';
-const hasSoftHsm = existsSync(library);
+const library = SOFTHSM_LIBRARY;
 const OFFICE = '000.00.01.H48';
 
 /** Chains are files here; the object store must not be asked. */
@@ -29,32 +29,13 @@ describe.skipIf(!hasSoftHsm)(
     let leaf: X509Certificate;
 
     beforeAll(() => {
-      const conf = path.join(dir, 'softhsm2.conf');
-      mkdirSync(path.join(dir, 'tokens'));
-      writeFileSync(
-        conf,
-        `directories.tokendir = ${path.join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
-      );
-      process.env.SOFTHSM2_CONF = conf;
-      const util = (...args: string[]) =>
-        execFileSync('softhsm2-util', args, { env: process.env, stdio: 'pipe' });
-      util('--init-token', '--free', '--label', 'edoc-vp', '--pin', '1234', '--so-pin', '5678');
       const keyFile = path.join(dir, 'org.pk8');
       execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-out', keyFile], {
         stdio: 'pipe',
       });
-      util(
-        '--import',
-        keyFile,
-        '--token',
-        'edoc-vp',
-        '--label',
-        'org-office',
-        '--id',
-        '01',
-        '--pin',
-        '1234',
-      );
+      makeSoftHsmToken(dir, { label: 'edoc-vp', pin: '1234' }, [
+        { file: keyFile, label: 'org-office' },
+      ]);
       const chain = makeTestPki().issue(
         readFileSync(keyFile, 'utf8'),
         '/CN=Văn phòng UBND tỉnh Quảng Ngãi/O=Văn phòng UBND tỉnh Quảng Ngãi/C=VN',

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { constants, createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +9,9 @@ import { SignerError } from '#ports/signer.ts';
 import { buildPadesCms } from '#signature/cms-builder.ts';
 import { Pkcs11Signer } from '#signature/signers/pkcs11-signer.ts';
 import { makeTestPki } from '#test/support/signing-pki.ts';
+import { hasSoftHsm, makeSoftHsmToken, SOFTHSM_LIBRARY } from '#test/support/softhsm.ts';
 
-const library = '/usr/lib/softhsm/libsofthsm2.so';
-const hasSoftHsm = existsSync(library);
+const library = SOFTHSM_LIBRARY;
 
 describe.skipIf(!hasSoftHsm)(
   `Pkcs11Signer on a SoftHSM2 token${hasSoftHsm ? '' : ` (skipped: ${library} is not installed)`}`,
@@ -27,17 +27,6 @@ describe.skipIf(!hasSoftHsm)(
     });
 
     beforeAll(() => {
-      const conf = path.join(dir, 'softhsm2.conf');
-      mkdirSync(path.join(dir, 'tokens'));
-      writeFileSync(
-        conf,
-        `directories.tokendir = ${path.join(dir, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
-      );
-      // The module is loaded in this process: SoftHSM reads this when C_Initialize runs.
-      process.env.SOFTHSM2_CONF = conf;
-      const util = (...args: string[]) =>
-        execFileSync('softhsm2-util', args, { env: process.env, stdio: 'pipe' });
-      util('--init-token', '--free', '--label', 'edoc', '--pin', '1234', '--so-pin', '5678');
       const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
       openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', keys.rsa);
       openssl(
@@ -49,30 +38,10 @@ describe.skipIf(!hasSoftHsm)(
         '-out',
         keys.ec,
       );
-      util(
-        '--import',
-        keys.rsa,
-        '--token',
-        'edoc',
-        '--label',
-        'org',
-        '--id',
-        '01',
-        '--pin',
-        '1234',
-      );
-      util(
-        '--import',
-        keys.ec,
-        '--token',
-        'edoc',
-        '--label',
-        'org-ec',
-        '--id',
-        '02',
-        '--pin',
-        '1234',
-      );
+      makeSoftHsmToken(dir, { label: 'edoc', pin: '1234' }, [
+        { file: keys.rsa, label: 'org' },
+        { file: keys.ec, label: 'org-ec' },
+      ]);
     });
 
     afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,48 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { DeliveryRecord } from '#ports/status-repository.ts';
 import { applyAxisStatus } from '#shared/axis/apply-axis-status.ts';
 import { formatDocumentId } from '#shared/edxml/fields.ts';
 import { buildStatusMessage, type EdxmlStatusCode } from '#shared/edxml/status-message.ts';
-import {
-  canAdvanceDeliveryOverAxis,
-  type DeliveryState,
-  InvalidTransitionError,
-} from '#status/document-status.ts';
+import type { DeliveryState } from '#status/document-status.ts';
 import { InMemoryStatusRepository } from '#test/support/in-memory-pipeline.ts';
 
 const OURS = '000.00.08.H48';
 const MINISTRY = '000.00.00.G22';
 const AT = '2019-05-16T03:00:00.000Z';
 
-/** The in-memory repository with the storage guard the axis path needs (the axis model). */
-class AxisGuardedRepository extends InMemoryStatusRepository {
-  override async advanceDelivery(
-    id: string,
-    recipient: string,
-    from: DeliveryState,
-    to: DeliveryState,
-    at: string,
-    note?: string,
-  ): Promise<void> {
-    if (!canAdvanceDeliveryOverAxis(from, to)) throw new InvalidTransitionError(from, to);
-    const all = this.deliveryRecords.get(id) ?? [];
-    const current = all.find((d) => d.recipient === recipient);
-    if (current?.state !== from) throw new InvalidTransitionError(from, to);
-    const next: DeliveryRecord = {
-      ...current,
-      state: to,
-      updatedAt: at,
-      ...(note === undefined ? {} : { reason: note }),
-    };
-    this.deliveryRecords.set(
-      id,
-      all.map((d) => (d === current ? next : d)),
-    );
-  }
-}
-
 async function sentTo(state: DeliveryState) {
-  const repository = new AxisGuardedRepository();
+  // Its storage guard is the axis model, as the DynamoDB repository's is.
+  const repository = new InMemoryStatusRepository();
   await repository.create(
     {
       id: 'doc-1',
