@@ -14,9 +14,11 @@ import { loadDevAuth, signDevToken } from './local/dev-token.ts';
 import { type EmulatedService, PortInUseError, StateDirInUseError } from './local/emulators.ts';
 import type { BatchResult } from './local/event-source-poller.ts';
 import type { LocalAxisOptions } from './local/local-axis.ts';
+import { addTrustAnchors, prepareLocalHsm } from './local/local-hsm.ts';
 import { prepareLocalReference } from './local/local-reference.ts';
 import { startLocalStack } from './local/local-stack.ts';
 import type { TaskRecord } from './local/rollout-runner.ts';
+import { parseStartArguments } from './local/start-arguments.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const SettingsSchema = z.object({
@@ -57,7 +59,16 @@ async function main(): Promise<void> {
     return;
   }
   const settings = parsed.data;
+  const args = parseStartArguments(process.argv.slice(2));
+  if (typeof args === 'string') {
+    console.error(`edoc-hub: ${args}\n  usage: npm start [-- --hsm] [--trust <root.pem> ...]`);
+    process.exitCode = 2;
+    return;
+  }
   const reference = await prepareLocalReference(stateDir);
+  const trusted = await addTrustAnchors(reference.trustDir, args.trust);
+  // With --hsm the organization keys sign from a SoftHSM2 token through PKCS#11, as with CloudHSM.
+  const hsm = args.hsm ? await prepareLocalHsm(stateDir, reference.directoryFile) : undefined;
   const auth = await loadDevAuth(stateDir);
   const consoleBuilt = await buildConsoleIfStale();
 
@@ -67,7 +78,8 @@ async function main(): Promise<void> {
       stateDir,
       // Drop root CA PEMs in .edoc-local/trust/anchors/ (and intermediates/, crls/) to trust them.
       trustDir: reference.trustDir,
-      directoryFile: reference.directoryFile,
+      directoryFile: hsm?.directoryFile ?? reference.directoryFile,
+      ...(hsm ? { handlerEnv: hsm.env } : {}),
       ports: { aws: settings.EDOC_AWS_PORT, dynamodb: settings.EDOC_DYNAMODB_PORT },
       api: { port: settings.EDOC_PORT, auth },
       axis: {
@@ -164,7 +176,10 @@ async function main(): Promise<void> {
             `  rollout             ${rollout.skipped ?? `quang-ngai-2019 started on local Step Functions, each wait ${settings.EDOC_ROLLOUT_WAIT_MS} ms (EDOC_ROLLOUT_WAIT_MS)`}`,
             `    approvals         GET/POST ${api}/admin/approvals[/{phaseId}] (admin token); SendTaskSuccess at ${rollout.runner.sfnEndpoint}`,
           ]),
-      `  agency directory    ${relative(reference.directoryFile)} (organization keys: .edoc-local/keys/)`,
+      hsm === undefined
+        ? `  agency directory    ${relative(reference.directoryFile)} (organization keys: .edoc-local/keys/)`
+        : `  agency directory    ${relative(hsm.directoryFile)} (organization keys in the SoftHSM2 token edoc-local, PKCS#11)`,
+      ...trusted.map((file) => `  trusted (--trust)   ${relative(file)}`),
       `  trust anchors       ${relative(reference.trustDir)}/anchors/ (the local CA is there)`,
       '',
       'Dev tokens (12 h, role agency; node scripts/local/dev-token.ts --agency <code> [--role admin] for more):',

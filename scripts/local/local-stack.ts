@@ -64,6 +64,8 @@ export interface StartLocalStackOptions {
   readonly trustDir?: string;
   /** Agency directory JSON for the handlers (see functions/lib/reference.ts); the seed when omitted. */
   readonly directoryFile?: string;
+  /** More handler environment, e.g. the PKCS#11 module and PIN file of `--hsm`. */
+  readonly handlerEnv?: Readonly<Record<string, string>>;
   /** Serves `documents-api` over HTTP as API Gateway would; no API when omitted. */
   readonly api?: { readonly port: number; readonly auth: DevAuth };
   /**
@@ -176,6 +178,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     POWERTOOLS_SERVICE_NAME: 'edoc-hub-local',
     ...(options.trustDir ? { TRUST_DIR: options.trustDir } : {}),
     ...(options.directoryFile ? { DIRECTORY_FILE: options.directoryFile } : {}),
+    ...options.handlerEnv,
     // The route step's outbox, and (for the answers recipients report) the API's.
     ...axis?.env,
     ...(options.rollout ? { REPORTS_BUCKET: resources.buckets.reports } : {}),

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DevAuth, loadDevAuth } from './dev-token.ts';
+import { prepareLocalHsm } from './local-hsm.ts';
 import { type LocalReference, prepareLocalReference } from './local-reference.ts';
 import { type LocalStack, type StartLocalStackOptions, startLocalStack } from './local-stack.ts';
 
@@ -28,11 +29,13 @@ export async function startTempStack(
     'stateDir' | 'trustDir' | 'directoryFile' | 'ports' | 'api'
   > & {
     readonly prefix: string;
+    /** Organization keys in a SoftHSM2 token, signed through PKCS#11 (`npm start -- --hsm`). */
+    readonly hsm?: boolean;
     /** Runs in the new folder before anything else, e.g. to build the console into it. */
     readonly prepare?: (stateDir: string) => Promise<void>;
   },
 ): Promise<TempStack> {
-  const { prefix, prepare, ...stackOptions } = options;
+  const { prefix, prepare, hsm: withHsm, ...stackOptions } = options;
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const stateDir = await mkdtemp(join(tmpdir(), prefix));
   const removeState = () => rm(stateDir, { recursive: true, force: true });
@@ -40,12 +43,14 @@ export async function startTempStack(
     await prepare?.(stateDir);
     const reference = await prepareLocalReference(stateDir);
     const auth = await loadDevAuth(stateDir);
+    const hsm = withHsm ? await prepareLocalHsm(stateDir, reference.directoryFile) : undefined;
     const stack = await startLocalStack({
       pollWaitSeconds: 1,
       ...stackOptions,
       stateDir,
       trustDir: reference.trustDir,
-      directoryFile: reference.directoryFile,
+      directoryFile: hsm?.directoryFile ?? reference.directoryFile,
+      ...(hsm ? { handlerEnv: { ...stackOptions.handlerEnv, ...hsm.env } } : {}),
       ports: { aws: 0, dynamodb: 0 },
       api: { port: 0, auth },
     });
