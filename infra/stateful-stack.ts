@@ -1,8 +1,17 @@
-import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+  Aws,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
   Mfa,
+  OAuthScope,
   StringAttribute,
   UserPool,
   type UserPoolClient,
@@ -28,6 +37,10 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.ts';
 import type { DeploymentConfig } from './config.ts';
+
+/** The loopback port `edoc login` listens on by default (Cognito allows http for localhost). */
+export const CLI_LOGIN_PORT = 8765;
+
 import { deadLetterAlarm } from './constructs/operations.ts';
 import {
   type BucketPurpose,
@@ -70,6 +83,8 @@ export class StatefulStack extends Stack {
    */
   public readonly userPool: UserPool | undefined;
   public readonly userPoolClient: UserPoolClient | undefined;
+  /** `edoc login`: the code flow with PKCE on a loopback redirect. */
+  public readonly cliClient: UserPoolClient | undefined;
   /** The Cognito hosted UI the web console signs in through, with the user pool. */
   public readonly userPoolDomain: UserPoolDomain | undefined;
   /** The HMAC system secret on the national axis, when the axis is configured. */
@@ -243,6 +258,19 @@ export class StatefulStack extends Stack {
           domainPrefix: config.cognitoDomainPrefix ?? `edoc-hub-${config.stage}-${Aws.ACCOUNT_ID}`,
         },
       });
+      this.cliClient = this.userPool.addClient('CliClient', {
+        authFlows: {},
+        generateSecret: false,
+        preventUserExistenceErrors: true,
+        writeAttributes: new ClientAttributes().withStandardAttributes({ email: true }),
+        oAuth: {
+          flows: { authorizationCodeGrant: true },
+          scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+          callbackUrls: [`http://localhost:${CLI_LOGIN_PORT}/callback`],
+        },
+      });
+      new CfnOutput(this, 'HostedUiDomain', { value: this.userPoolDomain.baseUrl() });
+      new CfnOutput(this, 'CliClientId', { value: this.cliClient.userPoolClientId });
     }
     this.axisSecret = config.axis
       ? new Secret(this, 'AxisSecret', {

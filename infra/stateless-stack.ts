@@ -270,6 +270,7 @@ export class StatelessStack extends Stack {
               issuer: `https://cognito-idp.${Aws.REGION}.amazonaws.com/${stateful.userPool.userPoolId}`,
               audience: [
                 stateful.userPoolClient.userPoolClientId,
+                ...(stateful.cliClient ? [stateful.cliClient.userPoolClientId] : []),
                 ...(this.webConsole ? [this.webConsole.client.userPoolClientId] : []),
               ],
             }

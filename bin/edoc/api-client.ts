@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { errorEnvelopeSchema } from '#shared/documents/api-schemas.ts';
+import { tokenFile } from './login.ts';
 import { UsageError } from './usage.ts';
 
 /** The local stack's API (`npm start`); `--api` or `EDOC_API` point elsewhere. */
@@ -19,6 +21,8 @@ type ApiValues = { [K in keyof typeof apiOptionSpec]?: string | undefined };
 export interface ApiEnvironment {
   readonly EDOC_API?: string | undefined;
   readonly EDOC_TOKEN?: string | undefined;
+  /** Where `edoc login` saved its token. @default ~/.config/edoc/token */
+  readonly EDOC_TOKEN_FILE?: string | undefined;
 }
 
 /** The API refused a request, or answered with something its contract does not allow: exit 1. */
@@ -166,13 +170,22 @@ export function apiUrlFrom(values: ApiValues, env: ApiEnvironment): string {
 /** A client from `--api`/`--token`, falling back to `EDOC_API`/`EDOC_TOKEN`; no token: exit 2. */
 export function apiClientFrom(values: ApiValues, env: ApiEnvironment = process.env): ApiClient {
   const baseUrl = apiUrlFrom(values, env);
-  const token = values.token ?? nonEmpty(env.EDOC_TOKEN);
+  const token = values.token ?? nonEmpty(env.EDOC_TOKEN) ?? savedToken(env);
   if (token === undefined || token.trim() === '') {
     throw new UsageError(
-      'a token is required: --token <jwt> or EDOC_TOKEN (locally: edoc dev-token --agency <code>)',
+      'a token is required: --token <jwt>, EDOC_TOKEN or edoc login (locally: edoc dev-token --agency <code>)',
     );
   }
   return new ApiClient(baseUrl, token.trim());
 }
 
 const nonEmpty = (value: string | undefined) => (value === '' ? undefined : value);
+
+/** The token `edoc login` saved, if any. */
+function savedToken(env: ApiEnvironment): string | undefined {
+  try {
+    return readFileSync(tokenFile(env), 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<Command>> = {
   'dev-token': async () => (await import('./dev-token.ts')).devTokenCommand,
   download: async () => (await import('./download.ts')).downloadCommand,
   inbox: async () => (await import('./inbox.ts')).inboxCommand,
+  login: async () => (await import('./login.ts')).loginCommand,
   receipt: async () => (await import('./receipt.ts')).receiptCommand,
   report: async () => (await import('./report.ts')).reportCommand,
   rollout: async () => (await import('./rollout.ts')).rolloutCommand,
@@ -32,6 +33,8 @@ Usage:
 
 Talking to the API (--api <url> or EDOC_API, default http://127.0.0.1:4000;
 --token <jwt> or EDOC_TOKEN):
+  edoc login --domain <hosted UI URL> --client-id <CLI client id> [--port 8765]
+              signs in through Cognito in a browser; API commands then use the saved token
   edoc dev-token (--agency <code> | --admin [--agency <code>]) [--hours <n>] [--state-dir <dir>]
               a token for the local stack (npm start), signed with .edoc-local/jwt-secret
   edoc upload <file.pdf> --number <n> --notation <e.g. UBND-KGVX> --type <catalogue code>

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LOGIN_PORT } from '#cli/login.ts';
 import { buildApp } from '#infra/app.ts';
+import { CLI_LOGIN_PORT } from '#infra/stateful-stack.ts';
 
 let stateful: Template;
 let stateless: Template;
@@ -216,5 +218,18 @@ describe('stateless stack', () => {
       (b) => b.Properties.ObjectLockEnabled === true,
     );
     expect(archive?.Properties.LifecycleConfiguration).toBeUndefined();
+  });
+  it('has a CLI app client for edoc login (code flow, loopback callback) whose tokens the API accepts', () => {
+    expect(DEFAULT_LOGIN_PORT).toBe(CLI_LOGIN_PORT);
+    const clients = stateful.findResources('AWS::Cognito::UserPoolClient', {
+      Properties: { CallbackURLs: [`http://localhost:${CLI_LOGIN_PORT}/callback`] },
+    });
+    const [id, client] = Object.entries(clients)[0] ?? [];
+    expect(client?.Properties).toMatchObject({
+      AllowedOAuthFlows: ['code'],
+      GenerateSecret: false,
+    });
+    const authorizers = Object.values(stateless.findResources('AWS::ApiGatewayV2::Authorizer'));
+    expect(JSON.stringify(authorizers)).toContain(String(id));
   });
 });
