@@ -186,6 +186,24 @@ export async function startEmulators(options: StartEmulatorsOptions): Promise<Em
 }
 
 /**
+ * What every handler needs to reach the emulators as the SDK reaches AWS: region, any credentials
+ * and the endpoints (an IP endpoint makes every S3 client path-style).
+ */
+export function emulatorClientEnv(
+  emulators: Pick<Emulators, 'awsEndpoint' | 'dynamodbEndpoint'>,
+): Record<string, string> {
+  return {
+    AWS_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
+    AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
+    EDOC_S3_ENDPOINT: emulators.awsEndpoint,
+  };
+}
+
+/**
  * fauxqs names queues `http://sqs.<region>.localhost:<port>/…`, which does not resolve everywhere,
  * and SDK clients send to the QueueUrl's host unless given an explicit endpoint. On the endpoint's
  * own origin, as in AWS, clients configured by `AWS_ENDPOINT_URL_SQS` alone work too; fauxqs finds

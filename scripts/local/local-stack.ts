@@ -19,8 +19,8 @@ import { QUANG_NGAI_DIRECTORY } from '#shared/routing/seed-quang-ngai-directory.
 import type { AxisStandIn } from './axis-stand-in.ts';
 import type { DevAuth } from './dev-token.ts';
 import {
+  emulatorClientEnv,
   type LocalResources,
-  localCredentials,
   localRegion,
   type QueueHandle,
   startEmulators,
@@ -159,14 +159,7 @@ export async function startLocalStack(options: StartLocalStackOptions): Promise<
     throw error;
   }
   const env: Record<string, string> = {
-    AWS_REGION: localRegion,
-    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-    // An IP endpoint makes every S3 client path-style; the others need no more than the URL.
-    AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
-    AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
-    EDOC_S3_ENDPOINT: emulators.awsEndpoint,
+    ...emulatorClientEnv(emulators),
     // As infra/stateless-stack.ts sets them for the functions.
     INCOMING_BUCKET: resources.buckets.incoming,
     ARCHIVE_BUCKET: resources.buckets.archive,

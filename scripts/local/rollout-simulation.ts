@@ -14,7 +14,7 @@ import {
   phaseReportResultSchema,
   type reportKeysSchema,
 } from '#shared/rollout/tasks.ts';
-import { type Emulators, localCredentials, localRegion, startEmulators } from './emulators.ts';
+import { type Emulators, emulatorClientEnv, startEmulators } from './emulators.ts';
 import { type ExecutionOutcome, startRolloutRunner, type TaskRecord } from './rollout-runner.ts';
 
 /**
@@ -27,13 +27,7 @@ export function rolloutHandlerEnv(
   const byIssuer = statusTable.indexes.find((i) => i.indexName === 'byIssuer');
   if (byIssuer === undefined) throw new Error('the status table has no index byIssuer');
   return {
-    AWS_REGION: localRegion,
-    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
-    AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamodbEndpoint,
-    EDOC_S3_ENDPOINT: emulators.awsEndpoint,
+    ...emulatorClientEnv(emulators),
     TABLE_NAME: emulators.resources.table,
     ISSUER_INDEX: byIssuer.indexName,
     REPORTS_BUCKET: emulators.resources.buckets.reports,

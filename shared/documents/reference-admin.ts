@@ -198,18 +198,25 @@ export async function updateAgency(
   return savedAgency(saved);
 }
 
-/** `DELETE /admin/agencies/{code}`: seeded agencies too; the deletion is an edit like any other. */
-export async function deleteAgency(
-  deps: ReferenceAdminDeps,
-  caller: Caller,
-  code: string,
-  query: unknown,
-): Promise<Deleted> {
-  requireAdmin(caller);
-  const { version } = parseRequest(referenceDeleteQuerySchema, query);
-  const saved = await applyChange(deps, caller, AGENCIES, { kind: 'delete', code, version });
-  return { code, deleted: true, version: saved.version };
+/**
+ * `DELETE /admin/agencies/{code}` and `/admin/document-types/{code}`: seeded entries too; the
+ * deletion is an edit like any other.
+ */
+function deleter<T extends { readonly code: string }>(list: EditedList<T>) {
+  return async (
+    deps: ReferenceAdminDeps,
+    caller: Caller,
+    code: string,
+    query: unknown,
+  ): Promise<Deleted> => {
+    requireAdmin(caller);
+    const { version } = parseRequest(referenceDeleteQuerySchema, query);
+    const saved = await applyChange(deps, caller, list, { kind: 'delete', code, version });
+    return { code, deleted: true, version: saved.version };
+  };
 }
+
+export const deleteAgency = deleter(AGENCIES);
 
 /** `POST /admin/document-types`. */
 export async function createDocumentType(
@@ -243,15 +250,4 @@ export async function updateDocumentType(
   return savedDocumentType(saved);
 }
 
-/** `DELETE /admin/document-types/{code}`. */
-export async function deleteDocumentType(
-  deps: ReferenceAdminDeps,
-  caller: Caller,
-  code: string,
-  query: unknown,
-): Promise<Deleted> {
-  requireAdmin(caller);
-  const { version } = parseRequest(referenceDeleteQuerySchema, query);
-  const saved = await applyChange(deps, caller, DOCUMENT_TYPES, { kind: 'delete', code, version });
-  return { code, deleted: true, version: saved.version };
-}
+export const deleteDocumentType = deleter(DOCUMENT_TYPES);

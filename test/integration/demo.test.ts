@@ -1,36 +1,15 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '#cli/main.ts';
-import { loadTrust } from '#functions/lib/trust.ts';
-import { validatePdf } from '#signature/validate-pdf.ts';
-import {
-  type RunningDemoEnvironment,
-  runDemo,
-  signAsLeader,
-  startDemoStack,
-} from '../../scripts/demo.ts';
+import { edoc, sendAndDownload } from '#test/support/edoc-cli.ts';
+import { type RunningDemoEnvironment, runDemo, startDemoStack } from '../../scripts/demo.ts';
 
 const ISSUER = '000.00.08.H48'; // Sở Thông tin và Truyền thông
 const RECIPIENT = '000.00.02.H48'; // Sở Nội vụ
 
 let environment: RunningDemoEnvironment;
 let dir: string;
-
-/** Runs `edoc …` in this process and returns its exit code and what it printed. */
-async function edoc(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((line) => out.push(String(line)));
-  const error = vi.spyOn(console, 'error').mockImplementation((line) => err.push(String(line)));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 beforeAll(async () => {
   vi.stubEnv('EDOC_API', '');
@@ -77,33 +56,13 @@ describe('npm run demo', () => {
 
 describe('edoc against the local stack', () => {
   it('uploads a signed PDF with a dev token, follows it to ROUTED, and the recipient downloads it', async () => {
-    const token = await edoc('dev-token', '--agency', ISSUER, '--state-dir', environment.stateDir);
-    expect(token.code).toBe(0);
-    const pdfFile = join(dir, 'signed.pdf');
-    await writeFile(pdfFile, await signAsLeader(environment.reference, ISSUER, 'Cong van 42'));
-
-    const upload = await edoc(
-      'upload',
-      pdfFile,
-      '--api',
-      environment.api,
-      '--token',
-      token.out[0] ?? '',
-      '--number',
-      '42',
-      '--notation',
-      'STTTT-VP',
-      '--type',
-      'cong-van',
-      '--subject',
-      'Thử nghiệm dòng lệnh',
-      '--to',
-      RECIPIENT,
-      '--signer-name',
-      'Lãnh đạo (thử nghiệm)',
-      '--signer-position',
-      'Giám đốc',
-    );
+    const { upload, download, report } = await sendAndDownload(environment, {
+      issuer: ISSUER,
+      recipient: RECIPIENT,
+      number: '42',
+      subject: 'Thử nghiệm dòng lệnh',
+      dir,
+    });
 
     expect(upload.code, [...upload.out, ...upload.err].join('\n')).toBe(0);
     expect(upload.out.some((l) => /upload \d+ \/ \d+ bytes \(100%\)/.test(l))).toBe(true);
@@ -112,33 +71,9 @@ describe('edoc against the local stack', () => {
     for (const status of ['UPLOADED', 'VERIFIED', 'COUNTERSIGNED']) {
       expect(upload.out.some((l) => l.trim().startsWith(status))).toBe(true);
     }
-
-    const id = routed?.split(' ')[1] ?? '';
-    const recipientToken = await edoc(
-      'dev-token',
-      '--agency',
-      RECIPIENT,
-      '--state-dir',
-      environment.stateDir,
-    );
-    const out = join(dir, 'received.pdf');
-    const download = await edoc(
-      'download',
-      id,
-      '--out',
-      out,
-      '--api',
-      environment.api,
-      '--token',
-      recipientToken.out[0] ?? '',
-    );
-    expect(download.code, download.err.join('\n')).toBe(0);
-    const report = validatePdf(await readFile(out), {
-      ...(await loadTrust(environment.reference.trustDir)),
-      validationTime: new Date(),
-    });
-    expect(report.indication).toBe('TOTAL_PASSED');
-    expect(report.signatures).toHaveLength(2);
+    expect(download?.code, download?.err.join('\n')).toBe(0);
+    expect(report?.indication).toBe('TOTAL_PASSED');
+    expect(report?.signatures).toHaveLength(2);
   });
 
   it('exits 1 with the API error code when the API refuses', async () => {
