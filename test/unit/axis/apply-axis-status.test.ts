@@ -76,6 +76,7 @@ describe('applyAxisStatus', () => {
       const outcome = await applyAxisStatus({ repository }, statusFrom(code), AT);
 
       expect(outcome).toMatchObject({ kind: 'applied', from, code });
+      expect((await repository.deliveries('doc-1'))[0]?.state).toBe(code);
     },
   );
 
